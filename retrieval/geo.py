@@ -23,7 +23,9 @@ def chord_sq_to_km(chord_sq: NDArray[np.float32]) -> NDArray[np.float64]:
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(half, 1.0))
 
 
-def haversine_km(lat: float, lon: float, lats: NDArray[np.float64], lons: NDArray[np.float64]) -> NDArray[np.float64]:
+def haversine_km(
+    lat: float, lon: float, lats: NDArray[np.float64], lons: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Great-circle distance in km from one point to many."""
     p1, p2 = np.radians(lat), np.radians(lats)
     a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2

