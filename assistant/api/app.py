@@ -63,7 +63,7 @@ def create_app(container: Container) -> FastAPI:
                 coverage=float(c),
                 shop_type=SHOP_TYPE_NAMES[int(t["shop_type"][r])],
                 authorized_makes=bits_to_names(int(t["authorized_makes"][r]), MAKE_NAMES),
-                rating=float(t["rating"][r]),
+                rating=round(float(t["rating"][r]), 2),
             )
             for r, d, c in zip(found.rows, found.distance_km, found.coverage, strict=True)
         ]

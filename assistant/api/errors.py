@@ -46,11 +46,25 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return JSONResponse(error_body(code, str(error.detail)), status_code=error.status_code)
 
+    async def domain(_: Request, error: Exception) -> JSONResponse:
+        status, code = domain_status(error)
+        message = str(error.args[0]) if error.args else str(error)
+        return JSONResponse(error_body(code, message), status_code=status)
+
+    # Registered per class (not under `Exception`): Starlette re-raises whatever reaches the catch-all,
+    # which would print a stack trace into the server log for an ordinary client mistake.
+    for kind, _status, _code in DOMAIN_ERRORS:
+        app.add_exception_handler(kind, domain)
+
     @app.exception_handler(Exception)
-    async def domain_or_unexpected(_: Request, error: Exception) -> JSONResponse:
-        for kind, status, code in DOMAIN_ERRORS:
-            if isinstance(error, kind):
-                message = str(error.args[0]) if error.args else str(error)
-                return JSONResponse(error_body(code, message), status_code=status)
-        log.exception("unexpected error")  # the trace goes to the log, never to the client
+    async def unexpected(_: Request, error: Exception) -> JSONResponse:
+        log.error("unexpected error: %s", type(error).__name__, exc_info=error)
         return JSONResponse(error_body("internal_error", "An unexpected error occurred."), status_code=500)
+
+
+def domain_status(error: Exception) -> tuple[int, str]:
+    """(HTTP status, error code) of a domain error: the first matching class in `DOMAIN_ERRORS`."""
+    return next(
+        ((status, code) for kind, status, code in DOMAIN_ERRORS if isinstance(error, kind)),
+        (400, "bad_request"),
+    )

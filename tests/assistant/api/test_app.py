@@ -69,3 +69,9 @@ def test_bad_candidate_queries_get_4xx_error_objects(
 def test_unknown_route_is_an_error_object(client: TestClient) -> None:
     response = client.get("/v1/nowhere")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def test_a_client_mistake_logs_no_stack_trace(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("ERROR"):
+        assert client.get("/v1/shops/NOPE").status_code == 404
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
