@@ -45,13 +45,15 @@ def _domination_matrix(values: NDArray[np.float64]) -> NDArray[np.bool_]:
     return dominates
 
 
-def non_dominated_fronts(objectives: ArrayLike) -> list[NDArray[np.int64]]:
+def non_dominated_fronts(objectives: ArrayLike, max_rows: int | None = None) -> list[NDArray[np.int64]]:
     """Split candidates into successive non-dominated fronts (fast non-dominated sort).
 
     Parameters
     ----------
     objectives : array-like of shape (n, m)
         Objective values, every column minimised.
+    max_rows : int, optional
+        Stop once the fronts found hold at least this many rows (selection needs no more).
 
     Returns
     -------
@@ -70,9 +72,11 @@ def non_dominated_fronts(objectives: ArrayLike) -> list[NDArray[np.int64]]:
     n_dominators = dominates.sum(axis=0)
     remaining = np.ones(n, dtype=np.bool_)
     fronts: list[NDArray[np.int64]] = []
-    while remaining.any():
+    found, limit = 0, n if max_rows is None else max_rows
+    while remaining.any() and found < limit:
         front = np.flatnonzero(remaining & (n_dominators == 0)).astype(np.int64)
         fronts.append(front)
+        found += front.size
         remaining[front] = False
         # Peeling a front frees the rows it dominated; counts of removed rows are never read again.
         n_dominators -= dominates[front].sum(axis=0)
@@ -159,7 +163,7 @@ def select_slate(objectives: ArrayLike, k: int, weights: ArrayLike | None = None
     weight = _as_weights(weights, values.shape[1])
     chosen: list[NDArray[np.int64]] = []
     room = min(k, values.shape[0])
-    for front in non_dominated_fronts(values):
+    for front in non_dominated_fronts(values, max_rows=room):
         if room <= 0:
             break
         if front.size > room:

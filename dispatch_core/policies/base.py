@@ -127,6 +127,13 @@ class ArmStatePolicy(ABC):
         """Ranking value of ``arms`` (k,) or (n_contexts, k); random policies draw from ``rng``."""
         return self._sample(self._rows(arms), self._checked_contexts(contexts, None), rng)
 
+    def score_rows(
+        self, rows: NDArray[np.int64], rng: np.random.Generator | None = None
+    ) -> NDArray[np.float64]:
+        """``score`` of context-free arms addressed by row (see ``arm_to_row_``): the hot path of ranking,
+        which knows rows already and should not pay a dict lookup per arm."""
+        return self._sample(np.asarray(rows, dtype=np.int64), None, rng)
+
     def _learn(self, rows: NDArray[np.int64], rewards: NDArray[np.float64], contexts: Any) -> Self:
         self._update(rows, rewards, contexts)
         self.trained_[rows] = True

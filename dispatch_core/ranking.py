@@ -1,0 +1,313 @@
+"""The ranking entry point: `Dispatcher.rank(request, candidates, k)` -> `Decision`.
+
+One request runs: hard filters -> factor matrix -> four objectives (customer utility, utilisation balance,
+insurer cost, learned value with its exploration bonus) -> NSGA-II selection of a diverse Pareto pool ->
+exploration budget -> a Plackett-Luce draw of the slate by scalar score (temperature from the strategy), whose
+per-rank probabilities are logged as propensities for off-policy evaluation. Every recommendation carries its
+factors; their contributions add up to its score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dispatch_core.capacity import CapacityState, expected_wait_days
+from dispatch_core.domain import Candidates, ClaimRequest, Decision, Factor, Recommendation, ShopData
+from dispatch_core.errors import InvalidInputError, NoCandidatesError
+from dispatch_core.exposure import ExposureTracker
+from dispatch_core.features import FactorMatrix, build_factors
+from dispatch_core.filters import hard_filter
+from dispatch_core.learning import ShopLearner
+from dispatch_core.pareto import select_slate
+from dispatch_core.strategy import OBJECTIVES, Strategy
+
+FloatArray = NDArray[np.float64]
+
+
+class Dispatcher:
+    """Ranks candidates under named strategies and learns from outcomes. One instance per catalog."""
+
+    def __init__(
+        self,
+        shops: ShopData,
+        strategies: Mapping[str, Strategy],
+        capacity: CapacityState,
+        exposure: ExposureTracker,
+        default_strategy: str | None = None,
+    ) -> None:
+        if not strategies:
+            raise InvalidInputError("A dispatcher needs at least one strategy.")
+        self.shops, self.strategies = shops, dict(strategies)
+        self.capacity, self.exposure = capacity, exposure
+        self.default_strategy = default_strategy or next(iter(self.strategies))
+        self.learners_ = {key: ShopLearner(shops, s) for key, s in self.strategies.items()}
+
+    def rank(
+        self,
+        request: ClaimRequest,
+        candidates: Candidates,
+        k: int = 3,
+        strategy: str | None = None,
+        rng: np.random.Generator | None = None,
+        record: bool = True,
+    ) -> Decision:
+        """Recommend up to k shops; `NoCandidatesError` when every candidate fails a hard constraint."""
+        if k < 1:
+            raise InvalidInputError(f"k must be a positive number of shops, got {k}.")
+        key = strategy or self.default_strategy
+        if key not in self.strategies:
+            raise InvalidInputError(f"Unknown strategy {key!r}; known: {sorted(self.strategies)}.")
+        chosen = self.strategies[key]
+        rng = rng if rng is not None else np.random.default_rng()
+        snapshot = self.capacity.snapshot(candidates.rows, request.now, make=request.make)
+        keep, filtered = hard_filter(request, candidates, self.shops, snapshot, chosen)
+        if not keep.any():
+            raise NoCandidatesError(
+                f"All {len(candidates.rows)} candidates fail a hard constraint: {filtered}."
+            )
+        live = _subset(candidates, keep)
+        cycle = self.shops.columns["mean_cycle_days"][live.rows].astype(np.float64)
+        wait = expected_wait_days(_snap_subset(snapshot, keep), cycle)
+        parts = self._parts(live.rows, snapshot.parts_for_make, keep, request.make)
+        factors = build_factors(
+            request, live, self.shops, wait, snapshot.free_bays[keep].astype(np.float64), parts, chosen
+        )
+        objectives, parts_of_score = self._objectives(
+            key, chosen, live, factors, snapshot.free_bays[keep], rng
+        )
+        slate, propensities, exploring = self._slate(chosen, objectives, parts_of_score, k, rng, live.rows)
+        decision = self._decision(
+            key,
+            chosen,
+            live,
+            factors,
+            parts_of_score,
+            wait,
+            slate,
+            propensities,
+            exploring,
+            len(candidates.rows),
+            filtered,
+        )
+        if record:
+            self.exposure.record_offers(live.rows[slate])
+        return decision
+
+    def record_outcome(self, strategy: str, shop_id: str, reward: float) -> None:
+        """Feed an outcome (reward in [0, 1]: accepted, completed, satisfied) to the strategy's learner."""
+        if strategy not in self.learners_:
+            raise InvalidInputError(f"Unknown strategy {strategy!r}; known: {sorted(self.learners_)}.")
+        self.learners_[strategy].learn([shop_id], [reward])
+        if reward >= 0.5:
+            self.exposure.record_assignments(np.array([self.learners_[strategy].row_of(shop_id)]))
+
+    def _parts(
+        self, rows: NDArray[np.int64], live_parts: Any, keep: NDArray[np.bool_], make: str | None
+    ) -> FloatArray:
+        if make is None or make not in self.shops.makes:
+            return np.full(len(rows), -1.0)
+        catalog = self.shops.parts_stock[rows, self.shops.makes.index(make)].astype(np.float64)
+        if live_parts is None:
+            return np.asarray(catalog, dtype=np.float64)
+        reported = np.asarray(live_parts)[keep].astype(np.float64)
+        return np.where(reported >= 0, reported, catalog)
+
+    def _objectives(
+        self,
+        key: str,
+        strategy: Strategy,
+        live: Candidates,
+        factors: FactorMatrix,
+        free_bays: NDArray[Any],
+        rng: np.random.Generator,
+    ) -> tuple[FloatArray, dict[str, FloatArray]]:
+        """Objectives (n, 4) to minimise, and each objective's weighted utility (its share of the score)."""
+        bays = self.shops.columns["bays"][live.rows].astype(np.float64)
+        balance = 0.6 * (0.5 + 0.5 * self.exposure.exposure_adjustment(live.rows)) + 0.4 * np.clip(
+            free_bays / bays, 0, 1
+        )
+        cost_index = factors.values[:, factors.names.index("cost_index")]
+        mean, score = self.learners_[key].values(live.rows, rng)
+        utilities = {
+            "customer": factors.customer_utility(),
+            "utilization": balance,
+            "cost": np.clip((1.8 - cost_index) / 1.2, 0.0, 1.0),
+            "exploration": np.clip(score, 0.0, 1.0),
+        }
+        total = sum(strategy.objective_weights.get(o, 0.0) for o in OBJECTIVES)
+        weighted = {o: strategy.objective_weights.get(o, 0.0) / total * utilities[o] for o in OBJECTIVES}
+        weighted["learned"] = (
+            strategy.objective_weights.get("exploration", 0.0) / total * np.clip(mean, 0.0, 1.0)
+        )
+        return -np.stack([utilities[o] for o in OBJECTIVES], axis=1), weighted
+
+    def _slate(
+        self,
+        strategy: Strategy,
+        objectives: FloatArray,
+        weighted: dict[str, FloatArray],
+        k: int,
+        rng: np.random.Generator,
+        rows: NDArray[np.int64],
+    ) -> tuple[NDArray[np.int64], FloatArray, NDArray[np.bool_]]:
+        score: FloatArray = np.sum([weighted[o] for o in OBJECTIVES], axis=0)
+        shortlist = _shortlist(objectives, score, rows, 3 * max(strategy.pool_size, k))
+        pool = shortlist[
+            select_slate(
+                objectives[shortlist],
+                min(len(shortlist), max(strategy.pool_size, k)),
+                weights=[strategy.objective_weights.get(o, 0.0) for o in OBJECTIVES],
+            )
+        ]
+        # Best first; ties by catalog row, never by input position.
+        pool = pool[np.lexsort((rows[pool], -score[pool]))]
+        exploit = score[pool] - weighted["exploration"][pool] + weighted["learned"][pool]
+        cut = np.sort(exploit)[::-1][min(k, len(pool)) - 1]
+        exploring = exploit < cut - 1e-12  # in the pool only thanks to the exploration bonus
+        # New shops get a bounded budget of such picks (the tracker keeps the long-run share); shops already
+        # known may still be explored by the policy's own optimism.
+        nurtured = exploring & self.shops.is_new[rows[pool]]
+        allowed = self.exposure.exploration_allowed(k)
+        if nurtured.sum() > allowed:  # drop the weakest new-shop exploration picks beyond the budget
+            keep_mask = ~np.isin(pool, pool[nurtured][allowed:])
+            pool, exploring = pool[keep_mask], exploring[keep_mask]
+        picks, probabilities = _plackett_luce(score[pool], min(k, len(pool)), strategy.temperature, rng)
+        return pool[picks], probabilities, exploring[picks]
+
+    def _decision(
+        self,
+        key: str,
+        strategy: Strategy,
+        live: Candidates,
+        factors: FactorMatrix,
+        weighted: dict[str, FloatArray],
+        wait: FloatArray,
+        slate: NDArray[np.int64],
+        propensities: FloatArray,
+        exploring: NDArray[np.bool_],
+        considered: int,
+        filtered: dict[str, int],
+    ) -> Decision:
+        share = weighted["customer"][slate] / np.maximum(factors.customer_utility()[slate], 1e-12)
+        # Convert once to Python floats: per-element float() on numpy scalars dominates otherwise.
+        values = factors.values[slate].tolist()
+        contributions = (share[:, None] * factors.weights * factors.utilities[slate]).tolist()
+        extra_names = (
+            "utilization_balance",
+            "insurer_cost",
+            "learned_value",
+            "exploration_bonus",
+            "new_shop",
+        )
+        bonus = weighted["exploration"][slate] - weighted["learned"][slate]
+        cost_col = factors.names.index("cost_index")
+        extras = np.stack(
+            [
+                weighted["utilization"][slate],
+                factors.values[slate, cost_col],
+                weighted["learned"][slate],
+                bonus,
+                self.shops.is_new[live.rows[slate]].astype(np.float64),
+            ],
+            axis=1,
+        ).tolist()
+        extra_contrib = np.stack(
+            [
+                weighted["utilization"][slate],
+                weighted["cost"][slate],
+                weighted["learned"][slate],
+                bonus,
+                np.zeros(len(slate)),
+            ],
+            axis=1,
+        ).tolist()
+        names = factors.names + extra_names
+        rows = live.rows[slate].tolist()
+        recommendations = []
+        for j, row in enumerate(rows):
+            items = tuple(map(Factor, names, values[j] + extras[j], contributions[j] + extra_contrib[j]))
+            recommendations.append(
+                Recommendation(
+                    shop_id=str(self.shops.columns["shop_id"][row]),
+                    row=row,
+                    rank=j + 1,
+                    score=sum(contributions[j]) + sum(extra_contrib[j]),
+                    exploration=bool(exploring[j]),
+                    propensity=float(propensities[j]),
+                    expected_wait_days=float(wait[slate[j]]),
+                    distance_km=float(live.distance_km[slate[j]]),
+                    factors=items,
+                )
+            )
+        return Decision(
+            recommendations=tuple(recommendations),
+            strategy=key,
+            strategy_version=strategy.version,
+            considered=considered,
+            filtered=filtered,
+            slate_propensity=float(np.prod(propensities)),
+        )
+
+
+def _shortlist(
+    objectives: FloatArray, score: FloatArray, rows: NDArray[np.int64], size: int
+) -> NDArray[np.int64]:
+    """The `size` best by scalar score plus the two best on each single objective, in catalog-row order.
+
+    NSGA-II selection then runs on this shortlist instead of every candidate: the domination matrix is
+    quadratic, and a shop outside the scalar top that leads on no objective cannot enter a diverse pool of
+    size/3 anyway. Keeping each objective's leaders keeps the extreme trade-offs eligible. Ties (common: a
+    fresh network has equal utilisation everywhere) are broken by catalog row, never by input position.
+    """
+    if len(score) <= size:
+        return np.argsort(rows, kind="stable").astype(np.int64)
+    top = np.lexsort((rows, -score))[:size]
+    leaders = [np.lexsort((rows, -score, objectives[:, j]))[:2] for j in range(objectives.shape[1])]
+    chosen = np.unique(np.concatenate([top, *leaders]))
+    return chosen[np.argsort(rows[chosen], kind="stable")].astype(np.int64)
+
+
+def _plackett_luce(
+    score: FloatArray, k: int, temperature: float, rng: np.random.Generator
+) -> tuple[NDArray[np.int64], FloatArray]:
+    """Draw k of n without replacement with P ∝ exp(score / T); return picks and P(pick | earlier picks)."""
+    if temperature == 0:
+        return np.arange(k, dtype=np.int64), np.ones(k)
+    logits = (score - score.max()) / temperature
+    gumbel = logits + rng.gumbel(size=len(score))  # Gumbel-top-k is an exact Plackett-Luce sample
+    picks = np.argsort(-gumbel, kind="stable")[:k]
+    weights = np.exp(logits)
+    remaining = weights.sum() - np.concatenate([[0.0], np.cumsum(weights[picks])[:-1]])
+    return picks.astype(np.int64), np.minimum(weights[picks] / remaining, 1.0)  # float noise can exceed 1
+
+
+def _subset(candidates: Candidates, keep: NDArray[np.bool_]) -> Candidates:
+    return Candidates(
+        rows=candidates.rows[keep],
+        distance_km=candidates.distance_km[keep],
+        coverage=candidates.coverage[keep],
+    )
+
+
+def _snap_subset(snapshot: Any, keep: NDArray[np.bool_]) -> Any:
+    from dataclasses import replace
+
+    arrays = {
+        f: getattr(snapshot, f)[keep]
+        for f in (
+            "rows",
+            "bays",
+            "free_bays",
+            "technicians_on_duty",
+            "is_open",
+            "age_s",
+            "freshness",
+            "is_stale",
+        )
+    }
+    parts = None if snapshot.parts_for_make is None else snapshot.parts_for_make[keep]
+    return replace(snapshot, **arrays, parts_for_make=parts)
