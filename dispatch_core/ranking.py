@@ -9,6 +9,8 @@ factors; their contributions add up to its score.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -77,7 +79,7 @@ class Dispatcher:
             request, live, self.shops, wait, snapshot.free_bays[keep].astype(np.float64), parts, chosen
         )
         objectives, parts_of_score = self._objectives(
-            key, chosen, live, factors, snapshot.free_bays[keep], rng
+            key, chosen, live, factors, snapshot.free_bays[keep], rng, request.now
         )
         slate, propensities, exploring = self._slate(chosen, objectives, parts_of_score, k, rng, live.rows)
         decision = self._decision(
@@ -124,12 +126,15 @@ class Dispatcher:
         factors: FactorMatrix,
         free_bays: NDArray[Any],
         rng: np.random.Generator,
+        now: float,
     ) -> tuple[FloatArray, dict[str, FloatArray]]:
         """Objectives (n, 4) to minimise, and each objective's weighted utility (its share of the score)."""
         bays = self.shops.columns["bays"][live.rows].astype(np.float64)
-        balance = 0.6 * (0.5 + 0.5 * self.exposure.exposure_adjustment(live.rows)) + 0.4 * np.clip(
-            free_bays / bays, 0, 1
-        )
+        # Balance: offers against capacity share (no shop starves or floods), free bays now, and how far the
+        # shop is behind its pro-rated monthly production target (under-used and new shops catch up).
+        behind = 1.0 - np.clip(self.exposure.target_progress(live.rows, *_month_position(now)), 0.0, 1.0)
+        exposure = 0.5 + 0.5 * self.exposure.exposure_adjustment(live.rows)
+        balance = 0.45 * exposure + 0.3 * np.clip(free_bays / bays, 0, 1) + 0.25 * behind
         cost_index = factors.values[:, factors.names.index("cost_index")]
         mean, score = self.learners_[key].values(live.rows, rng)
         utilities = {
@@ -251,6 +256,13 @@ class Dispatcher:
             filtered=filtered,
             slate_propensity=float(np.prod(propensities)),
         )
+
+
+def _month_position(now: float) -> tuple[float, int]:
+    """(day of month incl. the elapsed fraction of today, days in that month) for an epoch time, UTC."""
+    moment = dt.datetime.fromtimestamp(now, tz=dt.UTC)
+    days = calendar.monthrange(moment.year, moment.month)[1]
+    return moment.day - 1 + (moment.hour * 3600 + moment.minute * 60 + moment.second + 1) / 86400, days
 
 
 def _shortlist(

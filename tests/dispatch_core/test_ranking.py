@@ -178,3 +178,20 @@ def test_bad_rank_arguments_raise_clear_errors(kwargs: dict, error: type[Excepti
 def test_impossible_requests_are_refused(kwargs: dict) -> None:
     with pytest.raises(InvalidInputError):
         ClaimRequest(now=NOW, **kwargs)
+
+
+def test_a_shop_behind_its_monthly_target_gets_more_utilization_credit() -> None:
+    dispatcher = make_dispatcher(SHOPS)
+    cands, request = candidates(len(SHOPS)), ClaimRequest(now=NOW)
+    first = dispatcher.rank(request, cands, k=1, record=False).recommendations[0]
+    before = next(f.contribution for f in first.factors if f.name == "utilization_balance")
+    for _ in range(200):  # the shop meets (and passes) its pro-rated target
+        dispatcher.exposure.record_assignments(np.array([first.row]))
+    again = dispatcher.rank(
+        request,
+        Candidates(np.array([first.row]), np.array([first.distance_km]), np.ones(1)),
+        k=1,
+        record=False,
+    ).recommendations[0]
+    after = next(f.contribution for f in again.factors if f.name == "utilization_balance")
+    assert after < before
