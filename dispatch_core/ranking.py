@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -306,8 +307,6 @@ def _subset(candidates: Candidates, keep: NDArray[np.bool_]) -> Candidates:
 
 
 def _snap_subset(snapshot: Any, keep: NDArray[np.bool_]) -> Any:
-    from dataclasses import replace
-
     arrays = {
         f: getattr(snapshot, f)[keep]
         for f in (

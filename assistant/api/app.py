@@ -11,6 +11,7 @@ from assistant.api.errors import install_error_handlers
 from assistant.api.schemas import CandidateOut, CandidatesOut, Health, NeedsOut
 from assistant.bootstrap import Container
 from retrieval.catalog.vocabulary import MAKE_NAMES, SHOP_TYPE_NAMES, bits_to_names
+from retrieval.errors import InvalidQueryError
 
 
 def create_app(container: Container) -> FastAPI:
@@ -45,14 +46,10 @@ def create_app(container: Container) -> FastAPI:
         retriever = container.retriever
         if city is not None:
             found = retriever.search_city(city, k=k, text=text, max_km=max_km)
+        elif lat is not None and lon is not None:
+            found = retriever.search(lat, lon, k=k, text=text, max_km=max_km)
         else:
-            found = retriever.search(
-                lat if lat is not None else float("nan"),
-                lon if lon is not None else float("nan"),
-                k=k,
-                text=text,
-                max_km=max_km,
-            )
+            raise InvalidQueryError("Give either `city` or both `lat` and `lon`.")
         t = container.catalog
         out = [
             CandidateOut(

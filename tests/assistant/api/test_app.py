@@ -66,6 +66,12 @@ def test_bad_candidate_queries_get_4xx_error_objects(
     assert "Traceback" not in response.text
 
 
+def test_a_search_without_a_place_says_what_to_send(client: TestClient) -> None:
+    response = client.get("/v1/candidates", params={"text": "glass", "lat": 31.2})
+    assert response.status_code == 422
+    assert "either `city` or both `lat` and `lon`" in response.json()["error"]["message"]
+
+
 def test_unknown_route_is_an_error_object(client: TestClient) -> None:
     response = client.get("/v1/nowhere")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
