@@ -77,7 +77,14 @@ def main() -> None:
         request, cands = work[i % len(work)]
         n = len(cands.rows)
         factors = build_factors(
-            request, cands, dispatcher.shops, np.zeros(n), np.ones(n), np.full(n, -1.0), strategy
+            request,
+            cands,
+            dispatcher.shops,
+            np.zeros(n),
+            np.ones(n),
+            np.full(n, -1.0),
+            strategy,
+            dispatcher.static_,
         )
         return np.argsort(-factors.customer_utility())[:3]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -88,9 +88,12 @@ class ShopData:
         return len(self.columns["shop_id"])
 
 
-@dataclass(frozen=True)
-class Factor:
-    """One factor of one recommendation: its raw value and what it added to the score."""
+class Factor(NamedTuple):
+    """One factor of one recommendation: its raw value and what it added to the score.
+
+    A NamedTuple, not a dataclass: every decision builds ~60 of them and a frozen dataclass's
+    ``__init__`` costs several times more, on the ranking hot path.
+    """
 
     name: str
     value: float
@@ -108,6 +111,8 @@ class Recommendation:
     expected_wait_days: float
     distance_km: float
     factors: tuple[Factor, ...]
+    # What a contextual policy saw of this claim and shop; pass it back with the outcome. Empty otherwise.
+    context: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

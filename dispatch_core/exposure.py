@@ -78,6 +78,7 @@ class ExposureTracker:
             and self.capacity_share.sum() > 0
         ):
             raise InvalidInputError("capacity_share must be finite and >= 0 with a positive sum.")
+        self._share_total = float(self.capacity_share.sum())  # read per request; summing 110k is not free
         self.monthly_target: NDArray[np.int64] = _column(monthly_target, n_shops, "monthly_target", np.int64)
         if np.any(self.monthly_target < 0):
             raise InvalidInputError("monthly_target must be >= 0 everywhere.")
@@ -111,7 +112,10 @@ class ExposureTracker:
             inc = inc * np.exp(
                 self.decay_rate * (self.offers_seen_ + 1 + np.arange(r.size) - self.ref_offer_)
             )
-            np.add.at(self.offers_raw_, r, inc)
+            if r.size <= 16 and len(set(r.tolist())) == r.size:
+                self.offers_raw_[r] += inc  # a slate: distinct rows, and fancy += beats np.add.at here
+            else:
+                np.add.at(self.offers_raw_, r, inc)
             self.total_raw_ += float(inc.sum())
             self.new_raw_ += float(inc[self.is_new[r]].sum())
             self.offers_seen_ += r.size
@@ -157,7 +161,7 @@ class ExposureTracker:
 
     def expected_share(self, rows: NDArray[np.integer[Any]]) -> FloatArray:
         """The share of offers each shop would get in proportion to capacity, shape (k,)."""
-        share: FloatArray = self.capacity_share[self._rows(rows)] / float(self.capacity_share.sum())
+        share: FloatArray = self.capacity_share[self._rows(rows)] / self._share_total
         return share
 
     def exposure_adjustment(self, rows: NDArray[np.integer[Any]]) -> FloatArray:
@@ -170,8 +174,9 @@ class ExposureTracker:
         before any offer.
         """
         rows = self._rows(rows)
-        expected = self.total_offers() * self.expected_share(rows)
-        ratio = (self.offer_counts(rows) + self.prior_offers) / (expected + self.prior_offers)
+        factor = self._factor()  # indexing directly: the public helpers would re-check rows three times
+        expected = (self.total_raw_ * factor / self._share_total) * self.capacity_share[rows]
+        ratio = (self.offers_raw_[rows] * factor + self.prior_offers) / (expected + self.prior_offers)
         return -np.tanh(self._gain * np.log(ratio))
 
     def exploration_allowed(self, n_slots: int) -> int:
@@ -240,6 +245,12 @@ class ExposureTracker:
         self.ref_offer_ = self.offers_seen_
 
     def _rows(self, rows: Any) -> NDArray[np.int64]:
+        if type(rows) is np.ndarray and rows.dtype == np.int64 and rows.ndim == 1:  # the hot path
+            if rows.size and (rows.min() < 0 or rows.max() >= self.n_shops):
+                raise InvalidInputError(
+                    f"rows must lie in [0, {self.n_shops}): the tracker has {self.n_shops} shops."
+                )
+            return rows
         array = np.asarray(rows)
         if array.ndim != 1 or not (np.issubdtype(array.dtype, np.integer) or array.size == 0):
             raise InvalidInputError(f"rows must be a 1-D integer array, got {array.dtype} {array.shape}.")

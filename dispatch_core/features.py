@@ -8,6 +8,7 @@ nobody needs) get weight 0, so they neither help nor hurt, and the explanation d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,8 +46,71 @@ class FactorMatrix:
         return np.asarray(self.utilities @ self.weights, dtype=np.float64)
 
 
-def _clip01(x: FloatArray) -> FloatArray:
-    return np.clip(x, 0.0, 1.0)
+def clip01(x: FloatArray) -> FloatArray:
+    return np.minimum(np.maximum(x, 0.0), 1.0)  # np.clip's dispatch layers cost more than the work here
+
+
+# Every factor in matrix order, with the group whose weight it takes.
+FACTORS: tuple[tuple[str, str], ...] = (
+    ("distance_km", "distance"),
+    ("travel_minutes", "info"),
+    ("rating", "quality"),
+    ("review_count", "quality"),
+    ("complaint_rate", "quality"),
+    ("rework_rate", "quality"),
+    ("expected_wait_days", "speed"),
+    ("free_bays", "speed"),
+    ("cycle_days", "speed"),
+    ("parts_in_stock", "speed"),
+    ("cost_index", "cost"),
+    ("authorized_for_make", "fit"),
+    ("certified_for_damage", "fit"),
+    ("courtesy_cars", "courtesy"),
+    ("pickup_service", "pickup"),
+    ("deadline_slack_days", "deadline"),
+)
+FACTOR_NAMES = tuple(name for name, _ in FACTORS)
+_COL = {name: j for j, name in enumerate(FACTOR_NAMES)}
+_STATIC: tuple[str, ...] = ("rating", "review_count", "complaint_rate", "rework_rate", "cycle_days")
+_STATIC += ("cost_index", "courtesy_cars", "pickup_service")
+_STATIC_COLS = np.array([_COL[name] for name in _STATIC])
+
+
+@dataclass(frozen=True)
+class StaticFactors:
+    """The factors that depend on the shop alone, precomputed once per catalog: `values` and `utilities`
+    of shape (n_shops, 8) in `_STATIC` order. A ranking request then gathers them with one index each
+    instead of recomputing a dozen columns per call."""
+
+    values: FloatArray
+    utilities: FloatArray
+
+    @classmethod
+    def build(cls, shops: ShopData, rows: NDArray[np.int64] | None = None) -> StaticFactors:
+        """For every catalog shop, or for `rows` only (what a one-off call needs)."""
+        take = slice(None) if rows is None else rows
+        col = {name: shops.columns[name][take].astype(np.float64) for name in _NUMERIC}
+        cycle, reviews, rating = col["mean_cycle_days"], col["review_count"], col["rating"]
+        shrunk = (rating * reviews + PRIOR_RATING * PRIOR_REVIEWS) / (reviews + PRIOR_REVIEWS)
+        cost = 0.6 * col["labour_rate_index"] + 0.4 * col["parts_price_index"]
+        complaints, rework, courtesy = col["complaint_rate"], col["rework_rate"], col["courtesy_cars"]
+        values = np.stack(
+            [rating, reviews, complaints, rework, cycle, cost, courtesy, col["pickup_service"]], axis=1
+        )
+        utilities = np.stack(
+            [
+                clip01((shrunk - 3.5) / 1.5),
+                1.0 - 1.0 / np.sqrt(1.0 + reviews / 10.0),
+                1.0 - clip01(complaints / 0.08),
+                1.0 - clip01(rework / 0.06),
+                np.exp(-cycle / 6.0),
+                clip01((1.8 - cost) / 1.2),
+                (courtesy > 0).astype(np.float64),
+                col["pickup_service"],
+            ],
+            axis=1,
+        )
+        return cls(values=values, utilities=utilities)
 
 
 def build_factors(
@@ -57,42 +121,42 @@ def build_factors(
     free_bays: FloatArray,
     parts: FloatArray,
     strategy: Strategy,
+    static: StaticFactors | None = None,
 ) -> FactorMatrix:
-    """Factors of the candidates; `wait_days`, `free_bays`, `parts` (-1 = unknown) come from live capacity."""
+    """Factors of the candidates; `wait_days`, `free_bays`, `parts` (-1 = unknown) come from live capacity.
+
+    `static` is the catalog's precomputed `StaticFactors` (the hot path passes it); without it the static
+    factors are computed for these candidates only.
+    """
     rows, d = candidates.rows, candidates.distance_km
-    col = {name: shops.columns[name][rows].astype(np.float64) for name in _NUMERIC}  # one gather per column
-    cycle, reviews = col["mean_cycle_days"], col["review_count"]
-    shrunk = (col["rating"] * reviews + PRIOR_RATING * PRIOR_REVIEWS) / (reviews + PRIOR_REVIEWS)
-    cost = 0.6 * col["labour_rate_index"] + 0.4 * col["parts_price_index"]
+    n = len(rows)
+    if static is None:
+        own = StaticFactors.build(shops, rows)
+        static_values, static_utilities = own.values, own.utilities
+    else:
+        static_values, static_utilities = static.values[rows], static.utilities[rows]
+    # Filled factor by factor as contiguous rows of (f, n) arrays, handed out transposed as (n, f) views.
+    values, utilities = np.empty((len(FACTORS), n)), np.empty((len(FACTORS), n))
+    values[_STATIC_COLS], utilities[_STATIC_COLS] = static_values.T, static_utilities.T
     authorized = authorized_for_make(shops, rows, request.make).astype(np.float64)
     certified = _certified_share(request, shops, rows)
-    turnaround = wait_days + cycle
-    slack = (request.deadline_days or 0) - turnaround
-    table: list[tuple[str, str, FloatArray, FloatArray]] = [
-        ("distance_km", "distance", d, np.exp(-d / strategy.distance_scale_km)),
-        ("travel_minutes", "info", d / URBAN_KMH * 60.0, np.zeros_like(d)),
-        ("rating", "quality", col["rating"], _clip01((shrunk - 3.5) / 1.5)),
-        ("review_count", "quality", reviews, 1.0 - 1.0 / np.sqrt(1.0 + reviews / 10.0)),
-        ("complaint_rate", "quality", col["complaint_rate"], 1.0 - _clip01(col["complaint_rate"] / 0.08)),
-        ("rework_rate", "quality", col["rework_rate"], 1.0 - _clip01(col["rework_rate"] / 0.06)),
-        ("expected_wait_days", "speed", wait_days, np.exp(-wait_days / 2.0)),
-        ("free_bays", "speed", free_bays, _clip01(free_bays / 3.0)),
-        ("cycle_days", "speed", cycle, np.exp(-cycle / 6.0)),
-        ("parts_in_stock", "speed", parts, np.where(parts < 0, 0.5, _clip01(parts / 5.0))),
-        ("cost_index", "cost", cost, _clip01((1.8 - cost) / 1.2)),
-        ("authorized_for_make", "fit", authorized, _dealer_utility(request, authorized)),
-        ("certified_for_damage", "fit", certified, certified),
-        ("courtesy_cars", "courtesy", col["courtesy_cars"], (col["courtesy_cars"] > 0).astype(np.float64)),
-        ("pickup_service", "pickup", col["pickup_service"], col["pickup_service"]),
-        ("deadline_slack_days", "deadline", slack, _clip01(np.exp(slack / 2.0))),
-    ]
-    names = tuple(t[0] for t in table)
-    weights = _weights(request, strategy, [t[1] for t in table])
+    slack = (request.deadline_days or 0) - (wait_days + values[_COL["cycle_days"]])
+    for name, value, utility in (
+        ("distance_km", d, np.exp(-d / strategy.distance_scale_km)),
+        ("travel_minutes", d * (60.0 / URBAN_KMH), 0.0),
+        ("expected_wait_days", wait_days, np.exp(-wait_days / 2.0)),
+        ("free_bays", free_bays, clip01(free_bays / 3.0)),
+        ("parts_in_stock", parts, np.where(parts < 0, 0.5, clip01(parts / 5.0))),
+        ("authorized_for_make", authorized, _dealer_utility(request, authorized)),
+        ("certified_for_damage", certified, certified),
+        ("deadline_slack_days", slack, clip01(np.exp(slack / 2.0))),
+    ):
+        values[_COL[name]], utilities[_COL[name]] = value, utility
     return FactorMatrix(
-        names=names,
-        values=np.stack([t[2] for t in table], axis=1),
-        utilities=np.stack([t[3] for t in table], axis=1),
-        weights=weights,
+        names=FACTOR_NAMES,
+        values=values.T,
+        utilities=utilities.T,
+        weights=factor_weights(request, strategy),
     )
 
 
@@ -115,18 +179,41 @@ def _certified_share(request: ClaimRequest, shops: ShopData, rows: NDArray[np.in
     return np.asarray(np.mean([(certs >> cert) & 1 for cert in relevant], axis=0), dtype=np.float64)
 
 
-def _weights(request: ClaimRequest, strategy: Strategy, groups: list[str]) -> FloatArray:
-    base = dict(strategy.factor_weights)
+def factor_weights(request: ClaimRequest, strategy: Strategy) -> FloatArray:
+    """Weights (f,) of the factors for this request, summing to 1 over the active factors."""
+    return _weights(
+        tuple(strategy.factor_weights.items()),
+        bool(request.needs_courtesy_car),
+        bool(request.needs_pickup),
+        request.deadline_days is not None,
+        tuple(sorted(request.priorities.items())),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _weights(
+    strategy_weights: tuple[tuple[str, float], ...],
+    courtesy: bool,
+    pickup: bool,
+    deadline: bool,
+    priorities: tuple[tuple[str, float], ...],
+) -> FloatArray:
+    # Cached: a request's weights depend on a handful of flags, and the dict work costs more than the maths.
+    base = dict(strategy_weights)
     amenity = base.get("amenities", 0.5)
     base.update(
-        courtesy=amenity if request.needs_courtesy_car else 0.0,
-        pickup=amenity if request.needs_pickup else 0.0,
-        deadline=base.get("speed", 0.8) if request.deadline_days is not None else 0.0,
+        courtesy=amenity if courtesy else 0.0,
+        pickup=amenity if pickup else 0.0,
+        deadline=base.get("speed", 0.8) if deadline else 0.0,
         info=0.0,
     )
     # A stated priority can triple its group's weight; unstated priorities leave the strategy's weight.
-    boosted = {g: w * (1.0 + 2.0 * request.priorities.get(g, 0.0)) for g, w in base.items()}
+    stated = dict(priorities)
+    boosted = {g: w * (1.0 + 2.0 * stated.get(g, 0.0)) for g, w in base.items()}
+    groups = [group for _, group in FACTORS]
     per_group = {g: groups.count(g) for g in set(groups)}
     raw = np.array([boosted.get(g, 0.0) / per_group[g] for g in groups])
     total = raw.sum()
-    return raw / total if total > 0 else raw
+    weights = raw / total if total > 0 else raw
+    weights.flags.writeable = False  # shared between calls through the cache
+    return weights

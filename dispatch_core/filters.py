@@ -48,6 +48,6 @@ def hard_filter(
     keep = np.ones(len(rows), dtype=bool)
     counts: dict[str, int] = {}
     for reason in REASONS:
-        counts[reason] = int((keep & failing[reason]).sum())
+        counts[reason] = int(np.count_nonzero(keep & failing[reason]))
         keep &= ~failing[reason]
     return keep, counts

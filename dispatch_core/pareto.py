@@ -35,9 +35,9 @@ def _domination_matrix(values: NDArray[np.float64]) -> NDArray[np.bool_]:
     for start in range(0, n, block):
         left = values[start : start + block]
         # Column by column: reducing a short last axis with .all() is ~10x slower than m 2-D passes.
-        no_worse = np.ones((left.shape[0], n), dtype=np.bool_)
-        better = np.zeros((left.shape[0], n), dtype=np.bool_)
-        for j in range(m):
+        no_worse = left[:, 0, None] <= values[None, :, 0]
+        better = left[:, 0, None] < values[None, :, 0]
+        for j in range(1, m):
             no_worse &= left[:, j, None] <= values[None, :, j]
             better |= left[:, j, None] < values[None, :, j]
         # Equal rows are not "no worse everywhere and better somewhere", so duplicates never dominate.
@@ -66,7 +66,11 @@ def non_dominated_fronts(objectives: ArrayLike, max_rows: int | None = None) -> 
     InvalidInputError
         If the input is not 2-D or holds NaN or infinity.
     """
-    values = _as_objectives(objectives)
+    return _fronts(_as_objectives(objectives), max_rows)
+
+
+def _fronts(values: NDArray[np.float64], max_rows: int | None) -> list[NDArray[np.int64]]:
+    """``non_dominated_fronts`` on checked values (internal callers have checked them already)."""
     n = values.shape[0]
     dominates = _domination_matrix(values)
     n_dominators = dominates.sum(axis=0)
@@ -89,13 +93,9 @@ def _column_orders(values: NDArray[np.float64]) -> NDArray[np.int64]:
     pymoo breaks ties by input position (stable sort); breaking them by the row's values instead
     keeps crowding invariant to row order and equals pymoo's result on lexicographically sorted rows.
     """
-    n, m = values.shape
     row_rank = np.lexsort(values.T[::-1])  # rows in lexicographic order of (col 0, col 1, ...)
-    position = np.empty(n, dtype=np.int64)
-    position[row_rank] = np.arange(n)
-    # One lexsort along axis 0 orders every column at once (primary key: the value, then the row position).
-    keys = np.stack([np.broadcast_to(position[:, None], (n, m)), values])
-    return np.lexsort(keys, axis=0).astype(np.int64)
+    # A stable sort of the lexicographically sorted rows breaks value ties by that order.
+    return row_rank[np.argsort(values[row_rank], axis=0, kind="stable")].astype(np.int64)
 
 
 def crowding_distance(objectives: ArrayLike) -> NDArray[np.float64]:
@@ -118,7 +118,11 @@ def crowding_distance(objectives: ArrayLike) -> NDArray[np.float64]:
     Equal values within a column are ordered by the full row and not by input position, so the
     result is invariant to permuting rows (identical rows may swap values among themselves).
     """
-    values = _as_objectives(objectives)
+    return _crowding(_as_objectives(objectives))
+
+
+def _crowding(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``crowding_distance`` on checked values."""
     n, m = values.shape
     if n <= 2:
         return np.full(n, np.inf)
@@ -164,7 +168,7 @@ def select_slate(objectives: ArrayLike, k: int, weights: ArrayLike | None = None
     weight = _as_weights(weights, values.shape[1])
     chosen: list[NDArray[np.int64]] = []
     room = min(k, values.shape[0])
-    for front in non_dominated_fronts(values, max_rows=room):
+    for front in _fronts(values, max_rows=room):
         if room <= 0:
             break
         if front.size > room:
@@ -185,7 +189,7 @@ def _as_weights(weights: ArrayLike | None, m: int) -> NDArray[np.float64]:
 
 def _crowded_order(front: NDArray[np.float64], weight: NDArray[np.float64]) -> NDArray[np.int64]:
     """Order the members of one front: most isolated first, then the deterministic tie-breaks."""
-    crowding = crowding_distance(front)
+    crowding = _crowding(front)
     weighted = (front * weight).sum(axis=1)
     # np.lexsort sorts by the LAST key first: crowding desc, weighted sum, row values, index.
     keys = (np.arange(front.shape[0]), *front.T[::-1], weighted, -crowding)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -22,13 +22,16 @@ from dispatch_core.capacity import CapacityState, expected_wait_days
 from dispatch_core.domain import Candidates, ClaimRequest, Decision, Factor, Recommendation, ShopData
 from dispatch_core.errors import InvalidInputError, NoCandidatesError
 from dispatch_core.exposure import ExposureTracker
-from dispatch_core.features import FactorMatrix, build_factors
+from dispatch_core.features import FACTOR_NAMES, FactorMatrix, StaticFactors, build_factors, clip01
 from dispatch_core.filters import hard_filter
-from dispatch_core.learning import ShopLearner
+from dispatch_core.learning import ShopLearner, context_of
 from dispatch_core.pareto import select_slate
 from dispatch_core.strategy import OBJECTIVES, Strategy
 
 FloatArray = NDArray[np.float64]
+_COST = FACTOR_NAMES.index("cost_index")
+# Factors a recommendation carries beyond the customer's: the other objectives and the exploration terms.
+_EXTRA_FACTORS = ("utilization_balance", "insurer_cost", "learned_value", "exploration_bonus", "new_shop")
 
 
 class Dispatcher:
@@ -48,6 +51,7 @@ class Dispatcher:
         self.capacity, self.exposure = capacity, exposure
         self.default_strategy = default_strategy or next(iter(self.strategies))
         self.learners_ = {key: ShopLearner(shops, s) for key, s in self.strategies.items()}
+        self.static_ = StaticFactors.build(shops)
 
     def rank(
         self,
@@ -66,6 +70,8 @@ class Dispatcher:
             raise InvalidInputError(f"Unknown strategy {key!r}; known: {sorted(self.strategies)}.")
         chosen = self.strategies[key]
         rng = rng if rng is not None else np.random.default_rng()
+        # Catalog-row order from here on: every later tie is then broken by row, never by input position.
+        candidates = _subset(candidates, np.argsort(candidates.rows, kind="stable"))
         snapshot = self.capacity.snapshot(candidates.rows, request.now, make=request.make)
         keep, filtered = hard_filter(request, candidates, self.shops, snapshot, chosen)
         if not keep.any():
@@ -73,12 +79,11 @@ class Dispatcher:
                 f"All {len(candidates.rows)} candidates fail a hard constraint: {filtered}."
             )
         live = _subset(candidates, keep)
-        cycle = self.shops.columns["mean_cycle_days"][live.rows].astype(np.float64)
-        wait = expected_wait_days(_snap_subset(snapshot, keep), cycle)
+        cycle = self.shops.columns["mean_cycle_days"][candidates.rows].astype(np.float64)
+        wait = expected_wait_days(snapshot, cycle)[keep]
         parts = self._parts(live.rows, snapshot.parts_for_make, keep, request.make)
-        factors = build_factors(
-            request, live, self.shops, wait, snapshot.free_bays[keep].astype(np.float64), parts, chosen
-        )
+        free_bays = snapshot.free_bays[keep].astype(np.float64)
+        factors = build_factors(request, live, self.shops, wait, free_bays, parts, chosen, self.static_)
         objectives, parts_of_score = self._objectives(
             key, chosen, live, factors, snapshot.free_bays[keep], rng, request.now
         )
@@ -100,11 +105,17 @@ class Dispatcher:
             self.exposure.record_offers(live.rows[slate])
         return decision
 
-    def record_outcome(self, strategy: str, shop_id: str, reward: float) -> None:
-        """Feed an outcome (reward in [0, 1]: accepted, completed, satisfied) to the strategy's learner."""
+    def record_outcome(
+        self, strategy: str, shop_id: str, reward: float, context: tuple[float, ...] | None = None
+    ) -> None:
+        """Feed an outcome (reward in [0, 1]: accepted, completed, satisfied) to the strategy's learner.
+
+        Contextual strategies need the recommendation's `context` (what the policy saw when it offered it).
+        """
         if strategy not in self.learners_:
             raise InvalidInputError(f"Unknown strategy {strategy!r}; known: {sorted(self.learners_)}.")
-        self.learners_[strategy].learn([shop_id], [reward])
+        x = np.asarray([context], dtype=np.float64) if context else None
+        self.learners_[strategy].learn([shop_id], [reward], x)
         if reward >= 0.5:
             self.exposure.record_assignments(np.array([self.learners_[strategy].row_of(shop_id)]))
 
@@ -133,23 +144,25 @@ class Dispatcher:
         bays = self.shops.columns["bays"][live.rows].astype(np.float64)
         # Balance: offers against capacity share (no shop starves or floods), free bays now, and how far the
         # shop is behind its pro-rated monthly production target (under-used and new shops catch up).
-        behind = 1.0 - np.clip(self.exposure.target_progress(live.rows, *_month_position(now)), 0.0, 1.0)
+        behind = 1.0 - clip01(self.exposure.target_progress(live.rows, *_month_position(now)))
         exposure = 0.5 + 0.5 * self.exposure.exposure_adjustment(live.rows)
-        balance = 0.45 * exposure + 0.3 * np.clip(free_bays / bays, 0, 1) + 0.25 * behind
-        cost_index = factors.values[:, factors.names.index("cost_index")]
-        mean, score = self.learners_[key].values(live.rows, rng)
+        balance = 0.45 * exposure + 0.3 * clip01(free_bays / bays) + 0.25 * behind
+        learner = self.learners_[key]
+        contexts = context_of(factors.names, factors.utilities) if learner.contextual else None
+        mean, score = learner.values(live.rows, rng, contexts)
         utilities = {
             "customer": factors.customer_utility(),
             "utilization": balance,
-            "cost": np.clip((1.8 - cost_index) / 1.2, 0.0, 1.0),
-            "exploration": np.clip(score, 0.0, 1.0),
+            "cost": factors.utilities[:, _COST],
+            "exploration": clip01(score),
         }
         total = sum(strategy.objective_weights.get(o, 0.0) for o in OBJECTIVES)
         weighted = {o: strategy.objective_weights.get(o, 0.0) / total * utilities[o] for o in OBJECTIVES}
-        weighted["learned"] = (
-            strategy.objective_weights.get("exploration", 0.0) / total * np.clip(mean, 0.0, 1.0)
-        )
-        return -np.stack([utilities[o] for o in OBJECTIVES], axis=1), weighted
+        weighted["learned"] = strategy.objective_weights.get("exploration", 0.0) / total * clip01(mean)
+        objectives = np.empty((len(OBJECTIVES), len(live.rows)))
+        for j, o in enumerate(OBJECTIVES):
+            objectives[j] = utilities[o]
+        return -objectives.T, weighted
 
     def _slate(
         self,
@@ -160,8 +173,8 @@ class Dispatcher:
         rng: np.random.Generator,
         rows: NDArray[np.int64],
     ) -> tuple[NDArray[np.int64], FloatArray, NDArray[np.bool_]]:
-        score: FloatArray = np.sum([weighted[o] for o in OBJECTIVES], axis=0)
-        shortlist = _shortlist(objectives, score, rows, 3 * max(strategy.pool_size, k))
+        score: FloatArray = sum((weighted[o] for o in OBJECTIVES), np.zeros(len(rows)))
+        shortlist = _shortlist(objectives, score, 3 * max(strategy.pool_size, k))
         pool = shortlist[
             select_slate(
                 objectives[shortlist],
@@ -169,8 +182,8 @@ class Dispatcher:
                 weights=[strategy.objective_weights.get(o, 0.0) for o in OBJECTIVES],
             )
         ]
-        # Best first; ties by catalog row, never by input position.
-        pool = pool[np.lexsort((rows[pool], -score[pool]))]
+        # Best first; ties by position, which is catalog-row order.
+        pool = pool[np.lexsort((pool, -score[pool]))]
         exploit = score[pool] - weighted["exploration"][pool] + weighted["learned"][pool]
         cut = np.sort(exploit)[::-1][min(k, len(pool)) - 1]
         exploring = exploit < cut - 1e-12  # in the pool only thanks to the exploration bonus
@@ -198,55 +211,42 @@ class Dispatcher:
         considered: int,
         filtered: dict[str, int],
     ) -> Decision:
-        share = weighted["customer"][slate] / np.maximum(factors.customer_utility()[slate], 1e-12)
+        total = sum(strategy.objective_weights.get(o, 0.0) for o in OBJECTIVES)
+        share = strategy.objective_weights.get("customer", 0.0) / total  # the customer objective's weight
         # Convert once to Python floats: per-element float() on numpy scalars dominates otherwise.
         values = factors.values[slate].tolist()
-        contributions = (share[:, None] * factors.weights * factors.utilities[slate]).tolist()
-        extra_names = (
-            "utilization_balance",
-            "insurer_cost",
-            "learned_value",
-            "exploration_bonus",
-            "new_shop",
-        )
+        contributions = (share * factors.weights * factors.utilities[slate]).tolist()
         bonus = weighted["exploration"][slate] - weighted["learned"][slate]
-        cost_col = factors.names.index("cost_index")
-        extras = np.stack(
-            [
-                weighted["utilization"][slate],
-                factors.values[slate, cost_col],
-                weighted["learned"][slate],
-                bonus,
-                self.shops.is_new[live.rows[slate]].astype(np.float64),
-            ],
-            axis=1,
-        ).tolist()
-        extra_contrib = np.stack(
-            [
-                weighted["utilization"][slate],
-                weighted["cost"][slate],
-                weighted["learned"][slate],
-                bonus,
-                np.zeros(len(slate)),
-            ],
-            axis=1,
-        ).tolist()
-        names = factors.names + extra_names
+        extras = np.empty((5, len(slate)))
+        extras[0] = weighted["utilization"][slate]
+        extras[1] = factors.values[slate, _COST]
+        extras[2] = weighted["learned"][slate]
+        extras[3] = bonus
+        extras[4] = self.shops.is_new[live.rows[slate]]
+        extra_contrib = extras.copy()
+        extra_contrib[1], extra_contrib[4] = weighted["cost"][slate], 0.0
+        extras_by_shop, extra_contrib_by_shop = extras.T.tolist(), extra_contrib.T.tolist()
+        contextual = self.learners_[key].contextual
+        contexts = context_of(factors.names, factors.utilities[slate]).tolist() if contextual else None
+        names = factors.names + _EXTRA_FACTORS
         rows = live.rows[slate].tolist()
         recommendations = []
         for j, row in enumerate(rows):
-            items = tuple(map(Factor, names, values[j] + extras[j], contributions[j] + extra_contrib[j]))
+            items = tuple(
+                map(Factor, names, values[j] + extras_by_shop[j], contributions[j] + extra_contrib_by_shop[j])
+            )
             recommendations.append(
                 Recommendation(
                     shop_id=str(self.shops.columns["shop_id"][row]),
                     row=row,
                     rank=j + 1,
-                    score=sum(contributions[j]) + sum(extra_contrib[j]),
+                    score=sum(contributions[j]) + sum(extra_contrib_by_shop[j]),
                     exploration=bool(exploring[j]),
                     propensity=float(propensities[j]),
                     expected_wait_days=float(wait[slate[j]]),
                     distance_km=float(live.distance_km[slate[j]]),
                     factors=items,
+                    context=tuple(contexts[j]) if contexts is not None else (),
                 )
             )
         return Decision(
@@ -261,27 +261,31 @@ class Dispatcher:
 
 def _month_position(now: float) -> tuple[float, int]:
     """(day of month incl. the elapsed fraction of today, days in that month) for an epoch time, UTC."""
+    return _month_position_at(int(now))
+
+
+@lru_cache(maxsize=64)
+def _month_position_at(now: int) -> tuple[float, int]:
+    # Cached by whole second: the calendar work costs more than the rest of the utilisation objective.
     moment = dt.datetime.fromtimestamp(now, tz=dt.UTC)
     days = calendar.monthrange(moment.year, moment.month)[1]
     return moment.day - 1 + (moment.hour * 3600 + moment.minute * 60 + moment.second + 1) / 86400, days
 
 
-def _shortlist(
-    objectives: FloatArray, score: FloatArray, rows: NDArray[np.int64], size: int
-) -> NDArray[np.int64]:
-    """The `size` best by scalar score plus the two best on each single objective, in catalog-row order.
+def _shortlist(objectives: FloatArray, score: FloatArray, size: int) -> NDArray[np.int64]:
+    """The `size` best by scalar score plus the two best on each single objective, ascending.
 
     NSGA-II selection then runs on this shortlist instead of every candidate: the domination matrix is
     quadratic, and a shop outside the scalar top that leads on no objective cannot enter a diverse pool of
-    size/3 anyway. Keeping each objective's leaders keeps the extreme trade-offs eligible. Ties (common: a
-    fresh network has equal utilisation everywhere) are broken by catalog row, never by input position.
+    size/3 anyway. Keeping each objective's leaders keeps the extreme trade-offs eligible. Inputs are in
+    catalog-row order, so the stable sorts break ties (common: a fresh network has equal utilisation
+    everywhere) by catalog row, never by input position.
     """
     if len(score) <= size:
-        return np.argsort(rows, kind="stable").astype(np.int64)
-    top = np.lexsort((rows, -score))[:size]
-    leaders = [np.lexsort((rows, -score, objectives[:, j]))[:2] for j in range(objectives.shape[1])]
-    chosen = np.unique(np.concatenate([top, *leaders]))
-    return chosen[np.argsort(rows[chosen], kind="stable")].astype(np.int64)
+        return np.arange(len(score), dtype=np.int64)
+    top = np.argsort(-score, kind="stable")[:size]
+    leaders = np.argsort(objectives, axis=0, kind="stable")[:2].ravel()
+    return np.unique(np.concatenate([top, leaders])).astype(np.int64)
 
 
 def _plackett_luce(
@@ -298,27 +302,10 @@ def _plackett_luce(
     return picks.astype(np.int64), np.minimum(weights[picks] / remaining, 1.0)  # float noise can exceed 1
 
 
-def _subset(candidates: Candidates, keep: NDArray[np.bool_]) -> Candidates:
+def _subset(candidates: Candidates, keep: NDArray[Any]) -> Candidates:
+    """The candidates at a boolean mask or an index array."""
     return Candidates(
         rows=candidates.rows[keep],
         distance_km=candidates.distance_km[keep],
         coverage=candidates.coverage[keep],
     )
-
-
-def _snap_subset(snapshot: Any, keep: NDArray[np.bool_]) -> Any:
-    arrays = {
-        f: getattr(snapshot, f)[keep]
-        for f in (
-            "rows",
-            "bays",
-            "free_bays",
-            "technicians_on_duty",
-            "is_open",
-            "age_s",
-            "freshness",
-            "is_stale",
-        )
-    }
-    parts = None if snapshot.parts_for_make is None else snapshot.parts_for_make[keep]
-    return replace(snapshot, **arrays, parts_for_make=parts)

@@ -134,6 +134,19 @@ class ArmStatePolicy(ABC):
         which knows rows already and should not pay a dict lookup per arm."""
         return self._sample(np.asarray(rows, dtype=np.int64), None, rng)
 
+    def score_pairs(
+        self, rows: NDArray[np.int64], contexts: NDArray[np.float64], rng: np.random.Generator | None = None
+    ) -> NDArray[np.float64]:
+        """Ranking value (n,) of arm ``rows[i]`` in its own context ``contexts[i]`` (n, d): what ranking
+        needs, where every candidate shop comes with the claim-and-shop context it would be judged in.
+        Equals the diagonal of ``score(arms, contexts)`` for deterministic policies, without the (n, n) cost.
+        Context-free policies ignore the contexts."""
+        return self.score_rows(rows, rng)
+
+    def expect_pairs(self, rows: NDArray[np.int64], contexts: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Expected value (n,) of arm ``rows[i]`` in context ``contexts[i]``; see ``score_pairs``."""
+        return self._expect(np.asarray(rows, dtype=np.int64), None)
+
     def _learn(self, rows: NDArray[np.int64], rewards: NDArray[np.float64], contexts: Any) -> Self:
         self._update(rows, rewards, contexts)
         self.trained_[rows] = True

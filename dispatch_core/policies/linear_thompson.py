@@ -45,3 +45,10 @@ class LinearThompson(RidgePolicy):
         generator = require_generator(rng)
         mean, width = self._mean_and_width(rows, contexts)
         return mean + self.alpha * width * generator.standard_normal(mean.shape)
+
+    def score_pairs(
+        self, rows: NDArray[np.int64], contexts: NDArray[np.float64], rng: np.random.Generator | None = None
+    ) -> NDArray[np.float64]:
+        generator = require_generator(rng)
+        mean, width = self._pair_mean_and_width(rows, contexts)
+        return mean + self.alpha * width * generator.standard_normal(mean.shape)

@@ -89,6 +89,18 @@ class RidgePolicy(ArmStatePolicy):
         quadratic = (projected * contexts).sum(axis=2).T
         return mean, np.sqrt(np.maximum(quadratic, 0.0))
 
+    def _pair_mean_and_width(
+        self, rows: NDArray[np.int64], contexts: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Ridge mean and ``sqrt(x A^-1 x)`` of each arm in its own context, both (n,)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        mean = np.einsum("nd,nd->n", contexts, self.coef_[rows])
+        quadratic = np.einsum("nd,nde,ne->n", contexts, self.covariance_[rows], contexts)
+        return mean, np.sqrt(np.maximum(quadratic, 0.0))
+
+    def expect_pairs(self, rows: NDArray[np.int64], contexts: NDArray[np.float64]) -> NDArray[np.float64]:
+        return self._pair_mean_and_width(rows, contexts)[0]
+
 
 class LinUCB(RidgePolicy):
     """LinUCB as mabwiser's ``LearningPolicy.LinUCB(alpha, l2_lambda)``: ``x.beta + alpha sqrt(x A^-1 x)``.
@@ -112,4 +124,10 @@ class LinUCB(RidgePolicy):
 
     def _expect(self, rows: NDArray[np.int64], contexts: Any) -> NDArray[np.float64]:
         mean, width = self._mean_and_width(rows, contexts)
+        return mean + self.alpha * width
+
+    def score_pairs(
+        self, rows: NDArray[np.int64], contexts: NDArray[np.float64], rng: np.random.Generator | None = None
+    ) -> NDArray[np.float64]:
+        mean, width = self._pair_mean_and_width(rows, contexts)
         return mean + self.alpha * width
