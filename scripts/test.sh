@@ -6,5 +6,5 @@ bash scripts/setup.sh
 export HF_HUB_OFFLINE=1
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/mypy dispatch_core retrieval
+.venv/bin/mypy dispatch_core retrieval simulator
 .venv/bin/python -m pytest "$@"
