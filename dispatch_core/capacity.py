@@ -4,28 +4,47 @@ Each field is a last-writer-wins register with its own timestamp: a field takes 
 the event is newer than the field's last value, and equal timestamps resolve to the smaller (more cautious)
 value. The merge is therefore commutative: a batch, a shuffled stream or a replay gives the same state, and
 a late event can never roll a newer value back, yet still fills in fields that no newer event carried.
+
+Events are parsed and checked in ``capacity_events``; ``CapacitySnapshot`` and the estimates read from it
+(freshness, expected wait, full, closed) live in ``capacity_snapshot``; their public names are re-exported
+here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Self
 
 import numpy as np
 from numpy.typing import NDArray
 
+from dispatch_core.capacity_events import _BAD, ABSENT, _column, _Columns, _counts, _parse_events, _rows
+from dispatch_core.capacity_snapshot import (
+    CapacitySnapshot,
+    expected_wait_days,
+    freshness_from_age,
+    is_closed,
+    is_full,
+)
 from dispatch_core.errors import InvalidInputError
+
+__all__ = [
+    "ABSENT",
+    "ApplyResult",
+    "CapacitySnapshot",
+    "CapacityState",
+    "FloatArray",
+    "IntArray",
+    "expected_wait_days",
+    "freshness_from_age",
+    "is_closed",
+    "is_full",
+]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 _PARAMS = ("stale_after_s", "half_life_s", "never_seen_floor", "max_clock_skew_s")
-ABSENT = -1
-"""Marks a field an event does not carry, in ``apply_arrays`` columns and for unknown parts stock."""
-_BAD = -2  # a value that makes its event invalid; the merge counts it
-_MAX_COUNT = 2**31  # larger counts are typos, and would overflow the int32 parts column
-_STATUS = {None: ABSENT, "open": 1, "closed": 0}
 
 
 @dataclass(frozen=True)
@@ -41,34 +60,6 @@ class ApplyResult:
     unknown_shop: int
     invalid: int
     clipped: int = 0
-
-
-@dataclass(frozen=True)
-class CapacitySnapshot:
-    """Capacity of the shops at ``rows``; every array has shape (n,), aligned with ``rows``.
-
-    ``age_s`` is inf for a shop never heard from; ``parts_for_make`` is -1 where stock is unknown
-    and None when no make was asked for.
-    """
-
-    rows: IntArray
-    bays: IntArray
-    free_bays: IntArray
-    technicians_on_duty: IntArray
-    is_open: NDArray[np.bool_]
-    age_s: FloatArray
-    freshness: FloatArray
-    is_stale: NDArray[np.bool_]
-    parts_for_make: NDArray[np.int32] | None = None
-
-
-def freshness_from_age(
-    age_s: FloatArray, stale_after_s: float, half_life_s: float, floor: float
-) -> FloatArray:
-    """Trust in a report of age ``age_s`` (n,): 1 up to ``stale_after_s``, then halving every
-    ``half_life_s``, never below ``floor`` (the trust in the catalog alone; inf age gives the floor)."""
-    excess = np.maximum(np.asarray(age_s, dtype=np.float64) - stale_after_s, 0.0)
-    return np.maximum(np.exp2(-excess / half_life_s), floor)
 
 
 class CapacityState:
@@ -267,158 +258,10 @@ class CapacityState:
         return state
 
 
-def expected_wait_days(
-    snapshot: CapacitySnapshot,
-    mean_cycle_days: float | FloatArray,
-    queue_len: NDArray[np.integer[Any]] | None = None,
-    prior_days: float | FloatArray = 0.0,
-) -> FloatArray:
-    """Expected days until a bay takes the claim, shape (n,), for the shops of ``snapshot``.
-
-    Live estimate: 0 when the shop is open with a free bay. Otherwise (all bays busy, or closed)
-    the claim starts after ``queue_len + 1`` jobs leave; with ``bays`` busy bays each finishing
-    a job every ``mean_cycle_days`` on average (exponential service, so the time to the next
-    departure is ``mean_cycle_days / bays`` whatever has elapsed), that is
-    ``mean_cycle_days * (queue_len + 1) / bays`` (inf for a shop without bays). Arrivals during
-    the wait and the hours a closed shop stays closed are ignored.
-
-    The live estimate is trusted in proportion to ``freshness``: the result is
-    ``freshness * live + (1 - freshness) * prior_days``. The default prior, 0, is the catalog
-    baseline (every bay free); pass a historical mean wait (scalar or (n,)) where one is known.
-    """
-    cycle = np.asarray(mean_cycle_days, dtype=np.float64)
-    if not np.all(np.isfinite(cycle) & (cycle > 0)):
-        raise InvalidInputError("mean_cycle_days must be finite and > 0.")
-    queued = np.zeros(snapshot.rows.size) if queue_len is None else np.asarray(queue_len, dtype=np.float64)
-    if queued.shape != snapshot.rows.shape or np.any(queued < 0):
-        raise InvalidInputError(
-            f"queue_len must be >= 0 with shape {snapshot.rows.shape}, got {queued.shape}."
-        )
-    free_now = snapshot.is_open & (snapshot.free_bays > 0)
-    with np.errstate(divide="ignore"):
-        busy = cycle * (queued + 1.0) / snapshot.bays
-    live = np.where(free_now, 0.0, busy)
-    fresh = snapshot.freshness
-    # Written as a select, not fresh * live + ..., so an inf live wait with freshness 0 gives the prior.
-    return np.where(fresh > 0, fresh * live, 0.0) + (1.0 - fresh) * np.asarray(prior_days, dtype=np.float64)
-
-
-def is_full(snapshot: CapacitySnapshot, include_stale: bool = False) -> NDArray[np.bool_]:
-    """Shops (n,) reported without a free bay. A stale report is no hard fact: unless ``include_stale``,
-    it is left to ``expected_wait_days`` to down-weight rather than filter out."""
-    return (snapshot.free_bays <= 0) & (include_stale | ~snapshot.is_stale)
-
-
-def is_closed(snapshot: CapacitySnapshot, include_stale: bool = False) -> NDArray[np.bool_]:
-    """Shops (n,) reported closed; stale reports count only with ``include_stale`` (see ``is_full``)."""
-    return ~snapshot.is_open & (include_stale | ~snapshot.is_stale)
-
-
 _STATE = (
     "free_bays_", "technicians_on_duty_", "is_open_", "parts_", "last_update_ts_",
     "free_bays_ts_", "technicians_on_duty_ts_", "is_open_ts_", "parts_ts_",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Columns:
-    """k placed events as columns (k,) (-1 absent, -2 invalid); parts as (p,) triples of event index,
-    make column and quantity; ``dropped`` events could not be placed (not a mapping, no string shop_id)."""
-
-    rows: IntArray
-    ts: FloatArray
-    free_bays: IntArray
-    technicians: IntArray
-    is_open: IntArray
-    part_event: IntArray
-    part_col: IntArray
-    part_qty: IntArray
-    unknown_shop: int = 0
-    dropped: int = 0
-
-
-def _parse_events(
-    events: Iterable[Mapping[str, Any]],
-    row_of: dict[Any, int],
-    make_col: dict[str, int],
-    cache: dict[Any, float],
-) -> _Columns:
-    """One pass of plain Python over the dicts; every check that can wait is left to the vectorised merge.
-
-    This loop is the cost of ``apply_events`` (about 1 µs an event), so it binds methods to locals and
-    checks the common case (an int count, a cached timestamp text) inline before calling a helper.
-    """
-    rows: list[int] = []
-    ts: list[float] = []
-    free: list[int] = []
-    techs: list[int] = []
-    status: list[int] = []
-    parts: list[tuple[int, int, int]] = []
-    add_row, add_ts, add_free = rows.append, ts.append, free.append
-    add_tech, add_status = techs.append, status.append
-    find_row, cached, status_code = row_of.get, cache.get, _STATUS.get
-    unknown = dropped = 0
-    for event in events:
-        try:
-            get = event.get
-            shop = get("shop_id")
-            row = find_row(shop)
-            stamp = get("ts")
-            t = cached(stamp)
-            f, h = get("free_bays"), get("technicians_on_duty")
-            state = status_code(get("status"), _BAD)
-            stock = get("parts_in_stock")
-        except (AttributeError, TypeError):  # not a mapping, or an unhashable field
-            dropped += 1
-            continue
-        if row is None:
-            unknown, dropped = (unknown + 1, dropped) if type(shop) is str else (unknown, dropped + 1)
-            continue
-        if stock is not None:
-            parts += [(len(rows), col, qty) for col, qty in _parts(stock, make_col)]
-        add_row(row)
-        add_ts(_epoch(stamp, cache) if t is None else t)
-        add_free(f if type(f) is int and 0 <= f < _MAX_COUNT else _count(f))
-        add_tech(h if type(h) is int and 0 <= h < _MAX_COUNT else _count(h))
-        add_status(state)
-    p = np.array(parts, dtype=np.int64).reshape(-1, 3)
-    r, f_, h_, o = (np.array(c, dtype=np.int64) for c in (rows, free, techs, status))
-    return _Columns(r, np.array(ts, dtype=np.float64), f_, h_, o, p[:, 0], p[:, 1], p[:, 2], unknown, dropped)
-
-
-def _count(value: object) -> int:
-    if value is None:
-        return ABSENT
-    if type(value) is int:
-        return value if 0 <= value < _MAX_COUNT else _BAD
-    if type(value) is float and value.is_integer() and 0 <= value < _MAX_COUNT:
-        return int(value)
-    return _BAD
-
-
-def _epoch(stamp: object, cache: dict[str, float]) -> float:
-    """Epoch seconds of an ISO-8601 string (naive means UTC) or a number; NaN when it is neither."""
-    if type(stamp) is float or type(stamp) is int:
-        return float(stamp)
-    if type(stamp) is not str:
-        return np.nan
-    try:
-        parsed = datetime.fromisoformat(stamp)
-    except ValueError:
-        return np.nan
-    seconds = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
-    # Minute-level sensing sends many events with the same timestamp text: parse each text once.
-    if len(cache) >= 100_000:
-        cache.clear()
-    cache[stamp] = seconds
-    return seconds
-
-
-def _parts(stock: object, make_col: dict[str, int]) -> list[tuple[int, int]]:
-    """(make column, quantity) pairs of the tracked makes; a non-mapping gives one invalid pair."""
-    if not isinstance(stock, Mapping):
-        return [(0, _BAD)]
-    return [(col, _count(qty)) for make, qty in stock.items() if (col := make_col.get(make)) is not None]
 
 
 def _merge_field(
@@ -448,35 +291,3 @@ def _check_params(stale_after_s: float, half_life_s: float, floor: float, skew_s
         raise InvalidInputError(f"never_seen_floor must lie in [0, 1], got {floor}.")
     if not (np.isfinite(skew_s) and skew_s >= 0):
         raise InvalidInputError(f"max_clock_skew_s must be a finite number >= 0, got {skew_s}.")
-
-
-def _counts(values: Any, shape: int | tuple[int, ...], name: str) -> IntArray:
-    array = np.asarray(values)
-    expected = (shape,) if isinstance(shape, int) else shape
-    if array.shape != expected or not np.issubdtype(array.dtype, np.integer):
-        raise InvalidInputError(
-            f"{name} must be integers of shape {expected}, got {array.dtype} {array.shape}."
-        )
-    if np.any(array < 0):
-        raise InvalidInputError(f"{name} must be >= 0 everywhere.")
-    return array.astype(np.int64)
-
-
-def _rows(rows: Any, n_shops: int) -> IntArray:
-    array = np.asarray(rows)
-    if array.ndim != 1 or not (np.issubdtype(array.dtype, np.integer) or array.size == 0):
-        raise InvalidInputError(f"rows must be a 1-D integer array, got {array.dtype} {array.shape}.")
-    if array.size and (array.min() < 0 or array.max() >= n_shops):
-        raise InvalidInputError(f"rows must lie in [0, {n_shops}): the catalog has {n_shops} shops.")
-    return array.astype(np.int64)
-
-
-def _column(values: Any, k: int, name: str) -> IntArray:
-    if values is None:
-        return np.full(k, ABSENT, dtype=np.int64)
-    array = np.asarray(values)
-    if array.shape != (k,) or not (np.issubdtype(array.dtype, np.integer) or array.dtype == bool):
-        raise InvalidInputError(
-            f"{name} must be integers of shape ({k},) like rows, got {array.dtype} {array.shape}."
-        )
-    return array.astype(np.int64)
