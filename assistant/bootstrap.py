@@ -6,9 +6,14 @@ Tests pass fakes for any port; everything else comes from `Settings`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+from assistant.decision_log import DecisionLog, InMemoryDecisionLog
+from assistant.dispatch_wiring import build_dispatcher
 from assistant.settings import Settings
+from dispatch_core.ranking import Dispatcher
+from dispatch_core.strategy import load_strategies
 from retrieval.catalog.generator import generate_catalog
 from retrieval.catalog.store import CatalogStore, SqliteCatalogStore
 from retrieval.catalog.table import ShopTable
@@ -26,6 +31,40 @@ class Container:
     catalog: ShopTable
     retriever: Retriever
     embedder: Embedder
+    dispatcher: Dispatcher
+    decisions: DecisionLog
+    chat_model: Any | None = None  # a LangChain chat model when RIH_LLM_BASE_URL is set
+    _dispatch: Any = field(default=None, repr=False)
+    _conversation: Any = field(default=None, repr=False)
+
+    @property
+    def dispatch(self) -> Any:
+        """The dispatch tool service (built on first use)."""
+        from assistant.dispatch_service import DispatchService
+
+        if self._dispatch is None:
+            self._dispatch = DispatchService(self.catalog, self.retriever, self.dispatcher, self.decisions)
+        return self._dispatch
+
+    @property
+    def conversation(self) -> Any:
+        """Chat sessions over the dialogue graph (LLM-driven when a chat model is configured)."""
+        if self._conversation is None:
+            from assistant.conversation import Conversation, InMemorySessionStore
+            from assistant.dialogue.graph import build_graph
+            from assistant.dialogue.ports import DialogueDeps, LocalUnderstanding
+            from assistant.extraction import make_extractor
+            from assistant.prompts import load_templates
+
+            deps = DialogueDeps(
+                dispatch=self.dispatch,
+                extractor=make_extractor(self.settings),
+                understanding=LocalUnderstanding(),
+                templates=load_templates("local_replies"),
+                chat_model=self.chat_model,
+            )
+            self._conversation = Conversation(build_graph(deps), InMemorySessionStore(), deps)
+        return self._conversation
 
 
 def build_catalog(
@@ -48,12 +87,43 @@ def ensure_catalog(
 
 
 def bootstrap(
-    settings: Settings | None = None, *, store: CatalogStore | None = None, embedder: Embedder | None = None
+    settings: Settings | None = None,
+    *,
+    store: CatalogStore | None = None,
+    embedder: Embedder | None = None,
+    decisions: DecisionLog | None = None,
+    chat_model: Any | None = None,
 ) -> Container:
-    """Wire the product on the given (or environment) settings."""
+    """Wire the product on the given (or environment) settings; tests pass fakes for any port."""
     settings = settings or Settings()
     catalog = ensure_catalog(settings, store)
     embedder = embedder or make_embedder(settings.embedder)
     index = GeoIndex.load_or_build(settings.index_dir, catalog)
     retriever = Retriever(catalog, index, NeedParser(embedder, mode=settings.retrieval_mode))
-    return Container(settings=settings, catalog=catalog, retriever=retriever, embedder=embedder)
+    dispatcher = build_dispatcher(catalog, load_strategies(settings.strategies_dir))
+    return Container(
+        settings=settings,
+        catalog=catalog,
+        retriever=retriever,
+        embedder=embedder,
+        dispatcher=dispatcher,
+        decisions=decisions or InMemoryDecisionLog(),
+        chat_model=chat_model if chat_model is not None else make_chat_model(settings),
+    )
+
+
+def make_chat_model(settings: Settings) -> Any | None:
+    """An OpenAI-compatible chat model when `RIH_LLM_BASE_URL` is set; None means the local backend."""
+    if not settings.llm_base_url:
+        return None
+    from langchain_openai import ChatOpenAI
+
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
+    return ChatOpenAI(
+        base_url=settings.llm_base_url,
+        api_key=key,  # type: ignore[arg-type]
+        model=settings.llm_model,
+        timeout=settings.llm_timeout_s,
+        max_retries=1,
+        temperature=0,
+    )

@@ -18,6 +18,9 @@ EPILOG = """examples:
   rih search --city 上海 "能修特斯拉电池的店" -k 5
   rih search --lat 31.23 --lon 121.47 "BMW 4S dealer, cracked windshield"
   rih shop S000001
+  rih extract "我的宝马在上海被追尾了，想去4S店，5公里以内"
+  rih chat
+  rih simulate --config simulator/configs/default.toml --out runs/default
   rih serve --port 8000
 settings come from RIH_* environment variables (see README)."""
 
@@ -72,11 +75,26 @@ def _parser() -> argparse.ArgumentParser:
     shop.add_argument("shop_id")
     shop.set_defaults(run=_shop)
 
+    from assistant.chat_cli import add_chat_command
+    from assistant.extraction_cli import add_extract_command
+
+    add_extract_command(sub)
+    add_chat_command(sub)
+    _add_simulate(sub)
+
     serve = sub.add_parser("serve", help="start the HTTP service on the embedded defaults")
     serve.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
     serve.set_defaults(run=_serve)
     return parser
+
+
+def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    try:
+        from simulator.cli import add_simulate_command
+    except ImportError:  # the simulator package is optional at import time only while it is being built
+        return
+    add_simulate_command(sub)
 
 
 def _progress_bar(total: int, label: str):  # type: ignore[no-untyped-def]

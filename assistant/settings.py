@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     )
     llm_api_key: SecretStr | None = None
     llm_model: str = "gpt-4o-mini"
+    llm_timeout_s: float = Field(
+        20.0, gt=0, description="Per LLM call; on timeout the local backend answers."
+    )
+    strategies_dir: Path = Field(
+        Path(__file__).resolve().parents[1] / "strategies", description="Dispatch strategy files (*.toml)."
+    )
     database_url: str | None = Field(
         None, description="PostgreSQL URL for production; unset = embedded SQLite."
     )

@@ -53,3 +53,40 @@ class InMemoryCatalogStore:
 
     def meta(self) -> dict[str, Any]:
         return dict(self._meta)
+
+
+class SlowAnswer:
+    """A scripted answer that arrives only after `seconds` (to exercise timeouts)."""
+
+    def __init__(self, seconds: float, value: Any) -> None:
+        self.seconds, self.value = seconds, value
+
+
+class ScriptedStructuredChatModel:
+    """A chat model whose structured output is scripted, for the LLM extractor.
+
+    Each `invoke` answers the next item of `script`: a dict or pydantic object is returned, an exception is
+    raised, a `SlowAnswer` waits first. `schemas` records what `with_structured_output` was asked for and
+    `calls` every message list received.
+    """
+
+    def __init__(self, script: list[Any]) -> None:
+        self.script = list(script)
+        self.schemas: list[Any] = []
+        self.calls: list[Any] = []
+
+    def with_structured_output(self, schema: Any, **kwargs: Any) -> ScriptedStructuredChatModel:
+        self.schemas.append(schema)
+        return self
+
+    def invoke(self, messages: Any, *args: Any, **kwargs: Any) -> Any:
+        import time
+
+        self.calls.append(messages)
+        answer = self.script.pop(0) if self.script else None
+        if isinstance(answer, SlowAnswer):
+            time.sleep(answer.seconds)
+            answer = answer.value
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer

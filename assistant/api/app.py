@@ -7,8 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
 
+from assistant.api.dispatch_routes import router as dispatch_router
 from assistant.api.errors import install_error_handlers
+from assistant.api.extract_route import router as extract_router
 from assistant.api.schemas import CandidateOut, CandidatesOut, Health, NeedsOut
+from assistant.api.sessions_routes import router as sessions_router
 from assistant.bootstrap import Container
 from retrieval.catalog.vocabulary import MAKE_NAMES, SHOP_TYPE_NAMES, bits_to_names
 from retrieval.errors import InvalidQueryError
@@ -22,6 +25,9 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     install_error_handlers(app)
+    app.include_router(extract_router)
+    app.include_router(sessions_router)
+    app.include_router(dispatch_router)
 
     @app.get("/healthz", response_model=Health)
     def healthz() -> Health:

@@ -9,12 +9,30 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.api.deps import AuthError
+from assistant.conversation import InvalidMessageError
+from assistant.errors import (
+    InvalidFeedbackError,
+    MissingInformationError,
+    UnknownDecisionError,
+    UnknownSessionError,
+)
+from dispatch_core.errors import InvalidInputError as DispatchInputError
+from dispatch_core.errors import NoCandidatesError
 from retrieval.errors import CatalogMissingError, InvalidQueryError, RetrievalError, UnknownShopError
 
 log = logging.getLogger("rih.api")
 
 # Domain error -> (status, code). Subclasses first: the first match wins.
 DOMAIN_ERRORS: list[tuple[type[Exception], int, str]] = [
+    (AuthError, 401, "unauthorized"),
+    (UnknownSessionError, 404, "unknown_session"),
+    (UnknownDecisionError, 404, "unknown_decision"),
+    (InvalidFeedbackError, 422, "invalid_feedback"),
+    (MissingInformationError, 422, "missing_information"),
+    (InvalidMessageError, 422, "invalid_message"),
+    (NoCandidatesError, 422, "no_candidates"),
+    (DispatchInputError, 422, "invalid_dispatch_input"),
     (UnknownShopError, 404, "unknown_shop"),
     (InvalidQueryError, 422, "invalid_query"),
     (CatalogMissingError, 503, "catalog_missing"),
@@ -48,6 +66,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def domain(_: Request, error: Exception) -> JSONResponse:
         status, code = domain_status(error)
+        if isinstance(error, AuthError):
+            status, code = error.status, "unauthorized" if error.status == 401 else "forbidden"
         message = str(error.args[0]) if error.args else str(error)
         return JSONResponse(error_body(code, message), status_code=status)
 

@@ -1,0 +1,60 @@
+"""Integration routes (role `ops`): recommendations without a chat, and outcome feedback."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.api.deps import ContainerDep, require_role
+from assistant.claim import Claim
+from assistant.errors import InvalidFeedbackError, MissingInformationError
+from assistant.preferences import Preferences
+from dispatch_core.errors import NoCandidatesError
+
+router = APIRouter(tags=["dispatch"], dependencies=[require_role("ops")])
+
+
+class RecommendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    preferences: Preferences
+    claim: Claim | None = None
+    k: int = Field(3, ge=1, le=10)
+    exclude: list[str] = Field(default_factory=list, max_length=500)
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shop_id: str = Field(min_length=1, max_length=64)
+    outcome: Literal["accepted", "rejected"]
+    reason: str | None = Field(None, max_length=200)
+
+
+@router.post("/v1/recommendations")
+def recommend(body: RecommendIn, container: ContainerDep) -> dict[str, Any]:
+    language = body.preferences.language or "en"
+    result = container.dispatch.recommend(
+        body.preferences, body.claim, k=body.k, exclude=tuple(body.exclude), language=language
+    )
+    if result.decision_id is None:
+        if result.situation is not None and "location" in result.situation.missing:
+            raise MissingInformationError(
+                "Cannot recommend without a location: give preferences.city, preferences.location "
+                "(lat, lon) or claim.location."
+            )
+        raise NoCandidatesError(
+            f"No shop meets every constraint (candidates considered: {result.unmet.get('candidates', 0)}); "
+            "relax max_distance_km, dealer_preference or the exclusions."
+        )
+    return {"decision_id": result.decision_id, "recommendations": result.recommendations}
+
+
+@router.post("/v1/decisions/{decision_id}/feedback")
+def feedback(decision_id: str, body: FeedbackIn, container: ContainerDep) -> dict[str, bool]:
+    if len(decision_id) > 64:
+        raise InvalidFeedbackError("A decision id has at most 64 characters.")
+    container.dispatch.feedback(decision_id, body.shop_id, body.outcome, body.reason)
+    return {"ok": True}

@@ -1,0 +1,270 @@
+"""The dispatch tool: preferences + claim -> retrieval -> dispatch_core ranking -> explained recommendations.
+
+The dialogue (local or LLM-driven), the API and the copilot all call this one service, so every
+recommendation is logged the same way, with its propensities and the factors that produced it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from assistant.claim import Claim
+from assistant.decision_log import DecisionLog, DecisionRecord, Outcome
+from assistant.errors import InvalidFeedbackError
+from assistant.explain import ExplainNeeds, recommendation_payload
+from assistant.preferences import Preferences
+from dispatch_core.domain import Candidates, ClaimRequest, Decision
+from dispatch_core.errors import NoCandidatesError
+from dispatch_core.ranking import Dispatcher
+from retrieval.catalog.cities import find_city
+from retrieval.catalog.table import ShopTable
+from retrieval.catalog.vocabulary import MAKE_NAMES
+from retrieval.errors import UnknownCityError
+from retrieval.needs import Needs
+from retrieval.retriever import Retriever
+
+CANDIDATES = 200  # retrieved per request; ranking then filters and scores them
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What dispatch needs, resolved from the preferences first and the claim second."""
+
+    lat: float | None
+    lon: float | None
+    place: str | None
+    make: str | None
+    damage_types: tuple[str, ...]
+    missing: tuple[str, ...]  # "location", "make", "damage": what to ask for, most important first
+
+
+@dataclass
+class DispatchResult:
+    decision_id: str | None
+    recommendations: list[dict[str, Any]]
+    decision: Decision | None = None
+    unmet: dict[str, int] = field(default_factory=dict)  # when no shop qualifies: candidates per reason
+    situation: Situation | None = None
+
+
+def resolve(prefs: Preferences, claim: Claim | None) -> Situation:
+    """Where, which car and which damage, from what was said (wins) and what the claim knows."""
+    lat, lon, place = _location(prefs, claim)
+    make = prefs.vehicle.make if prefs.vehicle and prefs.vehicle.make else None
+    if make is None and claim and claim.vehicle and claim.vehicle.make:
+        make = claim.vehicle.make
+    damage = tuple(prefs.damage.types) if prefs.damage and prefs.damage.types else ()
+    if not damage and claim and claim.damage and claim.damage.types:
+        damage = tuple(claim.damage.types)
+    missing = tuple(
+        name
+        for name, known in (
+            ("location", lat is not None),
+            ("make", make is not None),
+            ("damage", bool(damage)),
+        )
+        if not known
+    )
+    return Situation(lat, lon, place, make, damage, missing)
+
+
+def _location(prefs: Preferences, claim: Claim | None) -> tuple[float | None, float | None, str | None]:
+    loc = prefs.location
+    if loc is not None and loc.lat is not None and loc.lon is not None:
+        return loc.lat, loc.lon, loc.text
+    profile = claim.customer if claim else None
+    ref = getattr(prefs, "location_ref", None)
+    if ref in ("home", "work") and profile is not None:
+        point = profile.home if ref == "home" else profile.work
+        if point is not None:
+            return point.lat, point.lon, ref
+    if prefs.city:
+        try:
+            city = find_city(prefs.city)
+        except UnknownCityError:
+            pass
+        else:
+            return city.lat, city.lon, city.name
+    if claim and claim.location:
+        return claim.location.lat, claim.location.lon, "accident location"
+    return None, None, None
+
+
+class DispatchService:
+    def __init__(
+        self,
+        catalog: ShopTable,
+        retriever: Retriever,
+        dispatcher: Dispatcher,
+        log: DecisionLog,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        self.catalog, self.retriever, self.dispatcher, self.log = catalog, retriever, dispatcher, log
+        self.rng = rng if rng is not None else np.random.default_rng()  # exploration draws; seeded in tests
+
+    def recommend(
+        self,
+        prefs: Preferences,
+        claim: Claim | None = None,
+        k: int = 3,
+        exclude: tuple[str, ...] = (),
+        session_id: str | None = None,
+        language: str = "en",
+        strategy: str | None = None,
+    ) -> DispatchResult:
+        """Up to k explained recommendations, logged; an empty list when information is missing."""
+        ranked = self._rank(prefs, claim, k, exclude, strategy, record=True)
+        if ranked.decision is None:
+            return DispatchResult(None, [], unmet=ranked.unmet, situation=ranked.situation)
+        payloads = self._payloads(ranked.decision, prefs, ranked.make, language)
+        decision_id = uuid.uuid4().hex
+        self.log.record(
+            self._record(decision_id, ranked.decision, payloads, ranked.request, ranked.situation, session_id)  # type: ignore[arg-type]
+        )
+        return DispatchResult(decision_id, payloads, decision=ranked.decision, situation=ranked.situation)
+
+    def preview(
+        self, prefs: Preferences, claim: Claim | None = None, k: int = 3, language: str = "en"
+    ) -> list[dict[str, Any]]:
+        """Recommendations an agent may look at before offering: ranked, but not logged as offered."""
+        ranked = self._rank(prefs, claim, k, (), None, record=False)
+        return (
+            [] if ranked.decision is None else self._payloads(ranked.decision, prefs, ranked.make, language)
+        )
+
+    def _rank(
+        self,
+        prefs: Preferences,
+        claim: Claim | None,
+        k: int,
+        exclude: tuple[str, ...],
+        strategy: str | None,
+        record: bool,
+    ) -> _Ranked:
+        situation = resolve(prefs, claim)
+        if situation.lat is None or situation.lon is None:
+            return _Ranked(situation)
+        make = situation.make if situation.make in MAKE_NAMES else None
+        needs = Needs(situation.damage_types, make, prefs.dealer_preference == "authorized")
+        found = self.retriever.search(
+            situation.lat, situation.lon, k=CANDIDATES, needs=needs, max_km=prefs.max_distance_km
+        )
+        request = self._request(prefs, claim, make, needs, exclude)
+        candidates = Candidates(found.rows, found.distance_km, found.coverage)
+        try:
+            decision = self.dispatcher.rank(
+                request, candidates, k=k, strategy=strategy, rng=self.rng, record=record
+            )
+        except NoCandidatesError:
+            return _Ranked(situation, make=make, request=request, unmet={"candidates": len(found)})
+        return _Ranked(situation, decision, make, request)
+
+    def _payloads(
+        self, decision: Decision, prefs: Preferences, make: str | None, language: str
+    ) -> list[dict[str, Any]]:
+        needs = ExplainNeeds(
+            courtesy_car=bool(prefs.needs_courtesy_car),
+            pickup=bool(prefs.needs_pickup),
+            deadline_days=prefs.deadline_days,
+            authorized={"authorized": True, "independent": False}.get(prefs.dealer_preference or ""),
+        )
+        lang: Literal["en", "zh"] = "zh" if language == "zh" else "en"
+        return [
+            recommendation_payload(rec, self.catalog.shop(rec.shop_id), lang, make, needs)
+            for rec in decision.recommendations
+        ]
+
+    def feedback(self, decision_id: str, shop_id: str, outcome: str, reason: str | None = None) -> None:
+        """Record an outcome and teach the strategy that made the decision (accepted = 1, rejected = 0)."""
+        record = self.log.get(decision_id)
+        shown = {r["shop_id"]: r for r in record.recommendations}
+        if outcome not in ("accepted", "rejected"):
+            raise InvalidFeedbackError(f"outcome must be 'accepted' or 'rejected', got {outcome!r}.")
+        if shop_id not in shown:
+            raise InvalidFeedbackError(f"Decision {decision_id} did not recommend shop {shop_id!r}.")
+        self.log.add_outcome(decision_id, Outcome(shop_id, outcome, reason, time.time()))
+        context = tuple(shown[shop_id].get("context") or ()) or None
+        self.dispatcher.record_outcome(
+            record.strategy, shop_id, 1.0 if outcome == "accepted" else 0.0, context
+        )
+
+    def _request(
+        self,
+        prefs: Preferences,
+        claim: Claim | None,
+        make: str | None,
+        needs: Needs,
+        exclude: tuple[str, ...],
+    ) -> ClaimRequest:
+        priorities = {k: float(v) for k, v in (prefs.priorities or {}).items() if k in _PRIORITIES}
+        if prefs.top_priority:
+            priorities[prefs.top_priority] = 1.0
+        wants = {"authorized": True, "independent": False}.get(prefs.dealer_preference or "")
+        profile = claim.customer if claim else None
+        return ClaimRequest(
+            now=time.time(),
+            make=make,
+            needed_capabilities=needs.capability_bits(),
+            wants_authorized=wants,
+            max_distance_km=prefs.max_distance_km,
+            priorities=priorities,
+            needs_courtesy_car=prefs.needs_courtesy_car,
+            needs_pickup=prefs.needs_pickup,
+            deadline_days=prefs.deadline_days,
+            excluded_shop_ids=frozenset(exclude) | frozenset(prefs.rejected_shop_ids or ()),
+            avoided_shop_ids=profile.disliked_shops() if profile else frozenset(),
+            claim_id=claim.claim_id if claim else None,
+        )
+
+    def _record(
+        self,
+        decision_id: str,
+        decision: Decision,
+        payloads: list[dict[str, Any]],
+        request: ClaimRequest,
+        situation: Situation,
+        session_id: str | None,
+    ) -> DecisionRecord:
+        logged = [
+            {**p, "propensity": r.propensity, "context": list(r.context)}
+            for p, r in zip(payloads, decision.recommendations, strict=True)
+        ]
+        return DecisionRecord(
+            decision_id=decision_id,
+            created_at=request.now,
+            strategy=decision.strategy,
+            strategy_version=decision.strategy_version,
+            session_id=session_id,
+            claim_id=request.claim_id,
+            request={
+                "lat": situation.lat,
+                "lon": situation.lon,
+                "make": request.make,
+                "damage_types": list(situation.damage_types),
+                "wants_authorized": request.wants_authorized,
+                "max_distance_km": request.max_distance_km,
+                "priorities": dict(request.priorities),
+                "excluded_shop_ids": sorted(request.excluded_shop_ids),
+            },
+            recommendations=logged,
+            considered=decision.considered,
+            filtered=dict(decision.filtered),
+            slate_propensity=decision.slate_propensity,
+        )
+
+
+_PRIORITIES = ("distance", "quality", "speed", "cost")
+
+
+@dataclass
+class _Ranked:
+    situation: Situation
+    decision: Decision | None = None
+    make: str | None = None
+    request: ClaimRequest | None = None
+    unmet: dict[str, int] = field(default_factory=dict)
