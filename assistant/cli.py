@@ -21,6 +21,7 @@ EPILOG = """examples:
   rih extract "我的宝马在上海被追尾了，想去4S店，5公里以内"
   rih chat
   rih simulate --config simulator/configs/default.toml --out runs/default
+  rih eval --k 4 --out var/eval
   rih serve --port 8000
 settings come from RIH_* environment variables (see README)."""
 
@@ -77,10 +78,12 @@ def _parser() -> argparse.ArgumentParser:
 
     from assistant.chat_cli import add_chat_command
     from assistant.extraction_cli import add_extract_command
+    from evals.cli import add_eval_command
 
     add_extract_command(sub)
     add_chat_command(sub)
     _add_simulate(sub)
+    add_eval_command(sub)
 
     serve = sub.add_parser("serve", help="start the HTTP service on the embedded defaults")
     serve.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")

@@ -8,11 +8,10 @@ from typing import Any
 
 from assistant.claim import Claim
 from assistant.dialogue.ports import DialogueDeps
-from assistant.dialogue.presenting import present_slate, third_party_slate
+from assistant.dialogue.presenting import make_label, place_label, present_slate, third_party_slate
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.understand import _missing
 from assistant.preferences import Preferences
-from retrieval.catalog.vocabulary import MAKES
 from retrieval.errors import UnknownShopError
 
 QUESTION_KEYS = {
@@ -55,7 +54,9 @@ def recommend(state: DialogueState, deps: DialogueDeps, intro: str | None = None
         return _say(state, deps, text, stage="gathering", asked=[*state["asked"], "location"])
     if not result.recommendations:
         place = _place_clause(deps, language, result.situation.place if result.situation else None)
-        return _say(state, deps, deps.templates.render("no_match", language, place_clause=place))
+        # Nothing is on the table any more: a later "the first one" must not book a shop just turned down.
+        text = deps.templates.render("no_match", language, place_clause=place)
+        return _say(state, deps, text, stage="gathering", current=[], current_decision_id=None)
     extra, third = third_party_slate(state, deps, prefs, claim)
     text = present_slate(state, deps, result, intro) + extra
     notices = (
@@ -93,7 +94,8 @@ def reject(
     if shop_id:
         rejected = [r for r in current if r["shop_id"] == shop_id] or list(current)
     else:
-        rejected = [current[rank - 1]] if rank and 0 < rank <= len(current) else list(current)
+        picked = len(current) if rank == -1 else rank  # -1: "the last one"
+        rejected = [current[picked - 1]] if picked and 0 < picked <= len(current) else list(current)
     for rec in rejected:
         if state["current_decision_id"]:
             deps.dispatch.feedback(state["current_decision_id"], rec["shop_id"], "rejected", reasons[0])
@@ -146,7 +148,7 @@ def confirm(state: DialogueState, deps: DialogueDeps, shop_id: str | None = None
     shop_id = shop_id or state["preferences"].get("chosen_shop")
     by_id = [r for r in current if r["shop_id"] == shop_id]
     rank = deps.understanding.chosen_rank(state["turn_text"]) or 1
-    chosen = by_id[0] if by_id else current[min(max(rank, 1), len(current)) - 1]
+    chosen = by_id[0] if by_id else current[-1] if rank < 0 else current[min(rank, len(current)) - 1]
     if state["current_decision_id"]:
         deps.dispatch.feedback(state["current_decision_id"], chosen["shop_id"], "accepted")
     text = deps.templates.render("booked", state["language"], name=chosen["name"])
@@ -220,14 +222,16 @@ def _say(state: DialogueState, deps: DialogueDeps, text: str, **update: Any) -> 
 
 
 def _place_clause(deps: DialogueDeps, language: str, place: str | None) -> str:
-    return deps.templates.render("place_clause", language, place=place) if place else ""
+    return (
+        deps.templates.render("place_clause", language, place=place_label(place, language)) if place else ""
+    )
+
+    return place
 
 
 def _make_name(prefs: Preferences, language: str) -> str:
     make = prefs.vehicle.make if prefs.vehicle and prefs.vehicle.make else ""
-    if language == "zh" and make:
-        return next((m.zh for m in MAKES if m.name == make), make)
-    return make or ("brand" if language == "en" else "品牌")
+    return make_label(make, language) if make else ("brand" if language == "en" else "品牌")
 
 
 def _shop_label(deps: DialogueDeps, named: str, language: str) -> str:

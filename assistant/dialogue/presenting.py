@@ -9,13 +9,43 @@ from assistant.dialogue.ports import DialogueDeps
 from assistant.dialogue.state import DialogueState
 from assistant.dispatch_service import DispatchResult
 from assistant.preferences import Preferences
+from retrieval.catalog.cities import find_city
+from retrieval.catalog.vocabulary import MAKES
+from retrieval.errors import UnknownCityError
+
+
+def make_label(make: str, language: str) -> str:
+    return next((m.zh for m in MAKES if m.name == make), make) if language == "zh" else make
+
+
+PLACE_LABELS = {
+    "home": ("your home", "您家"),
+    "work": ("your office", "您公司"),
+    "accident location": ("the accident site", "事故地点"),
+}
+
+
+def place_label(place: str, language: str) -> str:
+    """How a resolved place reads in a reply: a city by name, a profile reference in words."""
+    if place in PLACE_LABELS:
+        return PLACE_LABELS[place][1 if language == "zh" else 0]
+    if language == "zh":
+        try:
+            return find_city(place).zh
+        except UnknownCityError:
+            return place
+    return place
 
 
 def present_slate(state: DialogueState, deps: DialogueDeps, result: DispatchResult, intro: str | None) -> str:
     language = state["language"]
     if intro is None:
         place = result.situation.place if result.situation else None
-        clause = deps.templates.render("place_clause", language, place=place) if place else ""
+        clause = (
+            deps.templates.render("place_clause", language, place=place_label(place, language))
+            if place
+            else ""
+        )
         intro = deps.templates.render("slate_intro", language, place_clause=clause)
     lines = [intro, *_lines(result.recommendations)]
     lines += [
@@ -57,7 +87,9 @@ def third_party_slate(
     )
     if not result.recommendations:
         return "", []
-    intro = deps.templates.render("third_party_intro", state["language"], make=make)
+    intro = deps.templates.render(
+        "third_party_intro", state["language"], make=make_label(make, state["language"])
+    )
     return "\n" + "\n".join([intro, *_lines(result.recommendations)]), result.recommendations
 
 

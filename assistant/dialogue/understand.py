@@ -56,8 +56,11 @@ def choose_route(
     if stage in STEERING_OVER:
         return "closed"
     if stage == "offered":
+        if "injection" in intents:
+            return "remind"  # an instruction to the assistant neither picks nor turns down a shop
         rank = deps.understanding.chosen_rank(state["turn_text"])
-        reasons = deps.understanding.rejection_reasons(state["turn_text"])
+        # classify_rejection answers ["other"] for any text: only a named reason counts on its own.
+        reasons = [r for r in deps.understanding.rejection_reasons(state["turn_text"]) if r != "other"]
         if ("accept" in intents or rank is not None) and "reject" not in intents:
             return "confirm"
         if {"reject", "more_options"} & intents or reasons:

@@ -15,7 +15,8 @@ _MILES = r"(?:mi|miles?)\b"
 _DISTANCE = (
     re.compile(
         r"(?:within|under|less than|no more than|not more than|max(?:imum)?|at most|up to|inside|"
-        rf"no further than|no farther than|<)\s*(?:about |around |like )?({EN_NUMBER})\s*({_KM}|{_MILES})",
+        r"no further than|no farther than|nothing (?:further|farther) than|not (?:further|farther) than|"
+        rf"<)\s*(?:about |around |like )?({EN_NUMBER})\s*({_KM}|{_MILES})",
         re.I,
     ),
     re.compile(rf"\b({EN_NUMBER})\s*({_KM}|{_MILES})\s*(?:max|or less|radius|at most|tops)\b", re.I),

@@ -35,7 +35,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
             r"\bgot anything\b", r"\bnext one\b",
             "还有(?:没有)?别的", "还有其他", "其[他它](?:的)?(?:吗|呢|店|家|选择|推荐|$)",
             "别的(?:吗|呢|店|家|选择|推荐)",
-            "换一家", "换一个", "换个", "再推荐", "更多", "有没有.{0,6}点的", "有.{0,6}点的吗", "再给我",
+            "换一家", "换一个", "换个", "换一批", "换几家", "有没有其他",
+            "再推荐", "更多", "有没有.{0,6}点的", "有.{0,6}点的吗", "再给我",
             "再找",
         ),
         re.I,
@@ -160,7 +161,7 @@ _RANK_EN = re.compile(
     ),
     re.I,
 )  # fmt: skip
-_RANK_ZH = re.compile(r"第([一二三四五1-5])(?:家|个|名|项)")
+_RANK_ZH = re.compile(r"第([一二三四五1-5])(?:家|个|名|项)|(最后)(?:一|那)?(?:家|个)")
 _RANKS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
     "5th": 5, "last": -1, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
@@ -196,6 +197,8 @@ def chosen_rank(text: str) -> int | None:
 def rank_of(doc: Doc) -> int | None:
     match = _RANK_ZH.search(doc.text)
     if match:
+        if match.group(2):  # "最后一家": the last one on the table
+            return -1
         return int(match.group(1)) if match.group(1).isdigit() else _RANKS[match.group(1)]
     match = _RANK_EN.search(doc.text)
     if match:

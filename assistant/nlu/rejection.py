@@ -18,10 +18,10 @@ _REASONS: dict[str, re.Pattern[str]] = {
     ),
     "wants_authorized": re.compile(
         any_of(
-            r"\bwant (?:a|an|the) (?:4s|dealer|authori[sz]ed|official)",
+            r"\bwant (?:a|an|the) (?:[\w-]+ ){0,2}(?:4s|dealer|authori[sz]ed|official)",
             r"\b(?:only|must be|has to be|should be) (?:a |an )?(?:dealer|4s|authori[sz]ed|official)",
             r"\bnot (?:a dealer|authori[sz]ed|official)", r"\bisn'?t (?:a dealer|authori[sz]ed)",
-            "要(?:去)?4s", "只要4s", "不是4s", "不是授权", "要原厂", "要授权",
+            "要(?:去)?[\u4e00-\u9fffA-Za-z]{0,6}4s", "只要4s", "不是4s", "不是授权", "要原厂", "要授权",
             "必须.{0,4}(?:4s|授权|原厂|官方)",
         ),
         re.I,

@@ -1,0 +1,5 @@
+"""`python -m evals`: the same as `rih eval`."""
+
+from evals.cli import main
+
+raise SystemExit(main())
