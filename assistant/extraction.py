@@ -77,10 +77,12 @@ class LLMExtractor:
         *,
         today: Callable[[], date] = date.today,
         system_prompt: str | None = None,
+        method: str = "json_schema",
     ) -> None:
         if timeout_s <= 0:
             raise ValueError(f"timeout_s must be positive, got {timeout_s}.")
-        self._structured = chat_model.with_structured_output(LLMOutput)
+        # "json_schema" suits OpenAI; servers without it (llama-cpp's) take "function_calling" or "json_mode".
+        self._structured = chat_model.with_structured_output(LLMOutput, method=method)
         self._fallback = fallback
         self._timeout_s = timeout_s
         self._today = today
@@ -162,4 +164,6 @@ def make_extractor(settings: Settings, chat_model: Any | None = None) -> Prefere
         chat_model = chat_model_from_settings(settings)
     if chat_model is None:
         return local
-    return LLMExtractor(chat_model, local, timeout_s=_timeout(settings))
+    return LLMExtractor(
+        chat_model, local, timeout_s=_timeout(settings), method=settings.llm_structured_method
+    )

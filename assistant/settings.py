@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(
         20.0, gt=0, description="Per LLM call; on timeout the local backend answers."
     )
+    llm_structured_method: Literal["json_schema", "function_calling", "json_mode"] = Field(
+        "json_schema", description="How the LLM returns structured preferences (llama-cpp: function_calling)."
+    )
     strategies_dir: Path = Field(
         Path(__file__).resolve().parents[1] / "strategies", description="Dispatch strategy files (*.toml)."
     )

@@ -7,6 +7,7 @@ factor-based explanations is appended by the system, so no number about a shop c
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -21,6 +22,7 @@ from assistant.prompts import load_prompt
 
 MAX_TOOL_ROUNDS = 4
 HISTORY_MESSAGES = 12
+GUARDED_ROUTES = {"recommend": act.recommend, "reject": act.reject, "confirm": act.confirm}
 REASONS = (
     "too_far",
     "wants_authorized",
@@ -51,16 +53,38 @@ def agent_turn(state: DialogueState, deps: DialogueDeps) -> dict[str, Any]:
             tool = by_name.get(call["name"])
             result = tool.invoke(call["args"]) if tool else {"error": f"unknown tool {call['name']}"}
             messages.append(ToolMessage(json.dumps(result, ensure_ascii=False), tool_call_id=call["id"]))
-    slate = work.get("recommendations") or []
+    backend = "llm"
+    if not calls and state["route"] in GUARDED_ROUTES:
+        # The local planner knows a tool is due (everything needed is known, or the customer rejected or
+        # picked a shop) and the model called none: act on its behalf so the customer is never left waiting
+        # on a model that cannot use tools. The templated reply replaces the model's words then.
+        update = GUARDED_ROUTES[state["route"]](work, deps)  # type: ignore[arg-type]
+        work.update({k: v for k, v in update.items() if k != "transcript"})
+        reply, backend = update["reply"], "llm+guard"
+        calls.append(f"guard:{state['route']}")
+        return _finish(state, deps, work, reply, calls, backend, appended=True)
+    return _finish(state, deps, work, html.unescape(reply), calls, backend, appended=False)
+
+
+def _finish(
+    state: DialogueState,
+    deps: DialogueDeps,
+    work: dict[str, Any],
+    reply: str,
+    calls: list[str],
+    backend: str,
+    appended: bool,
+) -> dict[str, Any]:
+    slate = [] if appended else work.get("recommendations") or []
     if slate:
         reply = "\n".join([reply, *slate_lines(deps, work["language"], slate)]).strip()
-    if "injection" in state["intents"]:
+    if "injection" in state["intents"] and not appended:
         notice = deps.templates.render("injection", state["language"])
         reply = reply if notice in reply else notice + "\n" + reply
-    if not state["transcript"][:-1] and state.get("role") != "agent":
+    if not appended and not state["transcript"][:-1] and state.get("role") != "agent":
         reply = deps.templates.render("greet", state["language"]) + "\n" + reply
     prompt = load_prompt("dialogue_system")
-    trace = [*state.get("trace", []), {"backend": "llm", "prompt": prompt.tag, "tool_calls": calls}]
+    trace = [*state.get("trace", []), {"backend": backend, "prompt": prompt.tag, "tool_calls": calls}]
     transcript = [*state["transcript"], {"role": "assistant", "text": reply}]
     keep = {k: v for k, v in work.items() if k not in ("reply", "transcript")}
     return {**keep, "reply": reply, "transcript": transcript, "trace": trace}

@@ -87,3 +87,12 @@ def test_when_the_llm_fails_the_local_backend_answers_the_turn(llm_chat) -> None
     turn = chat.send(session, "My BMW was hit in Shanghai, bumper damage.")
     assert len(turn.recommendations) == 3
     assert chat.state(session)["trace"][-1]["backend"] == "local-fallback"
+
+
+def test_a_model_that_calls_no_tool_is_guarded_so_the_customer_still_gets_a_slate(llm_chat) -> None:  # type: ignore[no-untyped-def]
+    chat, model = llm_chat
+    model.script += [say("I'm a chatbot and cannot help with that.")]
+    session = chat.start()
+    turn = chat.send(session, "My BMW was rear-ended in Shanghai, the bumper is broken.")
+    assert len(turn.recommendations) == 3 and "chatbot" not in turn.reply
+    assert chat.state(session)["trace"][-1]["backend"] == "llm+guard"
