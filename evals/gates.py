@@ -75,7 +75,8 @@ def _at_least(
 
 
 def _dispatch(table: dict[str, Any], result: dict[str, Any] | None) -> list[Gate]:
-    """hub against each baseline: relative improvement on each metric, at least the margin, and > 0."""
+    """hub against each baseline: relative improvement on each metric of at least the margin. A margin of
+    0 means strictly better; a negative margin bounds how much worse hub may be (cost: -0.03)."""
     wanted = [(m, float(v), True) for m, v in table.get("lower_is_better", {}).items()]
     wanted += [(m, float(v), False) for m, v in table.get("higher_is_better", {}).items()]
     state = _state(result, bool(table.get("fail_when_skipped", False)))
@@ -89,7 +90,7 @@ def _dispatch(table: dict[str, Any], result: dict[str, Any] | None) -> list[Gate
             assert result is not None
             hub, base = result["metrics"]["hub"][metric], result["metrics"][baseline][metric]
             gain = (base - hub) / abs(base) if lower else (hub - base) / abs(base) if base else 0.0
-            verdict = "pass" if gain > 0 and gain >= margin else "fail"
+            verdict = "pass" if (gain > 0 if margin == 0 else gain >= margin) else "fail"
             note = f"hub {hub:.4g} vs {baseline} {base:.4g} ({'lower' if lower else 'higher'} is better)"
             out.append(Gate("dispatch", name, gain, ">=", margin, verdict, note))
     return out

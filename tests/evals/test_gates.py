@@ -9,12 +9,14 @@ import pytest
 
 from evals.gates import evaluate_gates, load_gates, passed
 
+# Shared by every policy unless a case changes it (hub must be strictly lower on Gini, so the others differ).
+OTHER = {"utilization_gini": 0.21, "mean_claim_cost": 5700.0, "new_shop_target_rate": 0.50}
 SIM: dict[str, Any] = {
     "status": "ran",
     "metrics": {
-        "hub": {"mean_wait_days": 0.3, "acceptance_rate": 0.80},
-        "nearest": {"mean_wait_days": 0.6, "acceptance_rate": 0.77},
-        "round_robin": {"mean_wait_days": 0.5, "acceptance_rate": 0.76},
+        "hub": {**OTHER, "mean_wait_days": 0.3, "acceptance_rate": 0.80, "new_shop_target_rate": 0.68},
+        "nearest": {**OTHER, "mean_wait_days": 0.6, "acceptance_rate": 0.77, "utilization_gini": 0.23},
+        "round_robin": {**OTHER, "mean_wait_days": 0.5, "acceptance_rate": 0.76, "utilization_gini": 0.22},
     },
 }
 GOOD: dict[str, dict[str, Any]] = {
@@ -53,7 +55,7 @@ def test_one_number_below_its_threshold_fails_the_run(set_name: str, change: dic
 
 
 def test_hub_losing_to_a_baseline_fails_the_dispatch_gate() -> None:
-    metrics = {**SIM["metrics"], "round_robin": {"mean_wait_days": 0.2, "acceptance_rate": 0.76}}
+    metrics = {**SIM["metrics"], "round_robin": {**SIM["metrics"]["round_robin"], "mean_wait_days": 0.2}}
     verdicts = evaluate_gates(load_gates(), {**GOOD, "dispatch": {"status": "ran", "metrics": metrics}})
     failed = [g.name for g in verdicts if g.verdict == "fail"]
     assert failed == ["hub vs round_robin: mean_wait_days"]
