@@ -14,7 +14,7 @@ from assistant.dialogue.act import QUESTION_KEYS
 from assistant.dialogue.ports import DialogueDeps
 from assistant.dialogue.presenting import slate_lines
 from assistant.dialogue.state import DialogueState
-from assistant.dialogue.understand import _missing
+from assistant.dialogue.understand import missing_information
 from assistant.preferences import Preferences
 
 
@@ -29,7 +29,7 @@ class Suggestion:
 def suggest(state: DialogueState, deps: DialogueDeps) -> Suggestion:
     prefs = Preferences.model_validate(state["preferences"])
     language = state["language"]
-    missing = _missing(state, prefs, include_asked=True)
+    missing = missing_information(state, prefs, include_asked=True)
     recommendations = list(state["current"])
     if not recommendations and not missing and state["stage"] not in ("handoff", "own_shop", "booked"):
         claim = Claim.model_validate(state["claim"]) if state.get("claim") else None

@@ -105,10 +105,8 @@ def rank_batch(
     """Rank every claim of `batch` as `dispatcher.rank` would; see the module docstring."""
     if k < 1:
         raise InvalidInputError(f"k must be a positive number of shops, got {k}.")
-    key = strategy or dispatcher.default_strategy
-    if key not in dispatcher.strategies:
-        raise InvalidInputError(f"Unknown strategy {key!r}; known: {sorted(dispatcher.strategies)}.")
-    chosen, rng = dispatcher.strategies[key], rng if rng is not None else np.random.default_rng()
+    key, chosen = dispatcher.resolve_strategy(strategy)
+    rng = rng if rng is not None else np.random.default_rng()
     order = np.argsort(np.where(batch.rows >= 0, batch.rows, np.iinfo(np.int64).max), axis=1, kind="stable")
     rows = np.take_along_axis(batch.rows, order, axis=1)
     valid, safe = rows >= 0, np.maximum(rows, 0)

@@ -65,10 +65,7 @@ class Dispatcher:
         """Recommend up to k shops; `NoCandidatesError` when every candidate fails a hard constraint."""
         if k < 1:
             raise InvalidInputError(f"k must be a positive number of shops, got {k}.")
-        key = strategy or self.default_strategy
-        if key not in self.strategies:
-            raise InvalidInputError(f"Unknown strategy {key!r}; known: {sorted(self.strategies)}.")
-        chosen = self.strategies[key]
+        key, chosen = self.resolve_strategy(strategy)
         rng = rng if rng is not None else np.random.default_rng()
         # Catalog-row order from here on: every later tie is then broken by row, never by input position.
         candidates = _subset(candidates, np.argsort(candidates.rows, kind="stable"))
@@ -104,6 +101,13 @@ class Dispatcher:
         if record:
             self.exposure.record_offers(live.rows[slate])
         return decision
+
+    def resolve_strategy(self, strategy: str | None) -> tuple[str, Strategy]:
+        """(key, strategy) of a named strategy, or of the default one when None."""
+        key = strategy or self.default_strategy
+        if key not in self.strategies:
+            raise InvalidInputError(f"Unknown strategy {key!r}; known: {sorted(self.strategies)}.")
+        return key, self.strategies[key]
 
     def record_outcome(
         self, strategy: str, shop_id: str, reward: float, context: tuple[float, ...] | None = None

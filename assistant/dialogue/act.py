@@ -10,7 +10,7 @@ from assistant.claim import Claim
 from assistant.dialogue.ports import DialogueDeps
 from assistant.dialogue.presenting import make_label, place_label, present_slate, third_party_slate
 from assistant.dialogue.state import DialogueState
-from assistant.dialogue.understand import _missing
+from assistant.dialogue.understand import missing_information
 from assistant.preferences import Preferences
 from retrieval.errors import UnknownShopError
 
@@ -32,7 +32,7 @@ HANDOFF_REASONS = {
 
 def gather(state: DialogueState, deps: DialogueDeps) -> dict[str, Any]:
     prefs = Preferences.model_validate(state["preferences"])
-    field = _missing(state, prefs)[0]
+    field = missing_information(state, prefs)[0]
     text = deps.templates.render(QUESTION_KEYS[field], state["language"])
     return _say(state, deps, text, stage="gathering", asked=[*state["asked"], field])
 

@@ -8,7 +8,7 @@ from assistant.claim import Claim
 from assistant.dialogue.ports import DialogueDeps
 from assistant.dialogue.state import DialogueState
 from assistant.dispatch_service import DispatchResult
-from assistant.preferences import Preferences
+from assistant.preferences import Damage, Preferences, Vehicle
 from retrieval.catalog.cities import find_city
 from retrieval.catalog.vocabulary import MAKES
 from retrieval.errors import UnknownCityError
@@ -71,11 +71,11 @@ def third_party_slate(
     make, damage = _third_party(prefs, claim)
     if not make:
         return "", []
-    vehicle = (prefs.vehicle.model_dump() if prefs.vehicle else {}) | {"make": make, "model": None}
+    # The other party's car: its own make and damage, nothing inherited from the customer's car.
     other = prefs.model_copy(
         update={
-            "vehicle": type(prefs).model_validate({"vehicle": vehicle}).vehicle,
-            "damage": type(prefs).model_validate({"damage": {"types": damage}}).damage,
+            "vehicle": Vehicle(make=make),
+            "damage": Damage(types=damage),
             "dealer_preference": None,
             "rejected_shop_ids": [],
             "needs_courtesy_car": None,

@@ -68,10 +68,10 @@ def choose_route(
         if _changed(prior, prefs):
             return "recommend"  # a new wish on the table: a fresh slate, nothing excluded for it
         return "confirm" if "accept" in intents else "remind"
-    return "gather" if _missing(state, prefs) else "recommend"
+    return "gather" if missing_information(state, prefs) else "recommend"
 
 
-def _missing(state: DialogueState, prefs: Preferences, include_asked: bool = False) -> list[str]:
+def missing_information(state: DialogueState, prefs: Preferences, include_asked: bool = False) -> list[str]:
     """Questions still worth asking: each is asked once; after that we do without it (the copilot
     passes `include_asked` to see everything still unknown)."""
     claim = Claim.model_validate(state["claim"]) if state.get("claim") else None

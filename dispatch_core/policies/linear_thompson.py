@@ -42,13 +42,10 @@ class LinearThompson(RidgePolicy):
         return self._mean_and_width(rows, contexts)[0]
 
     def _sample(self, rows: NDArray[np.int64], contexts: Any, rng: Any) -> NDArray[np.float64]:
-        generator = require_generator(rng)
-        mean, width = self._mean_and_width(rows, contexts)
-        return mean + self.alpha * width * generator.standard_normal(mean.shape)
+        return self._score_from(*self._mean_and_width(rows, contexts), rng)
 
-    def score_pairs(
-        self, rows: NDArray[np.int64], contexts: NDArray[np.float64], rng: np.random.Generator | None = None
+    def _score_from(
+        self, mean: NDArray[np.float64], width: NDArray[np.float64], rng: Any
     ) -> NDArray[np.float64]:
         generator = require_generator(rng)
-        mean, width = self._pair_mean_and_width(rows, contexts)
         return mean + self.alpha * width * generator.standard_normal(mean.shape)

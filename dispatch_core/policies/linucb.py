@@ -101,6 +101,17 @@ class RidgePolicy(ArmStatePolicy):
     def expect_pairs(self, rows: NDArray[np.int64], contexts: NDArray[np.float64]) -> NDArray[np.float64]:
         return self._pair_mean_and_width(rows, contexts)[0]
 
+    def score_pairs(
+        self, rows: NDArray[np.int64], contexts: NDArray[np.float64], rng: np.random.Generator | None = None
+    ) -> NDArray[np.float64]:
+        return self._score_from(*self._pair_mean_and_width(rows, contexts), rng)
+
+    def _score_from(
+        self, mean: NDArray[np.float64], width: NDArray[np.float64], rng: Any
+    ) -> NDArray[np.float64]:
+        """The ranking value from the ridge mean and ``sqrt(x A^-1 x)``: a bound or a posterior draw."""
+        raise NotImplementedError
+
 
 class LinUCB(RidgePolicy):
     """LinUCB as mabwiser's ``LearningPolicy.LinUCB(alpha, l2_lambda)``: ``x.beta + alpha sqrt(x A^-1 x)``.
@@ -123,11 +134,9 @@ class LinUCB(RidgePolicy):
     """
 
     def _expect(self, rows: NDArray[np.int64], contexts: Any) -> NDArray[np.float64]:
-        mean, width = self._mean_and_width(rows, contexts)
-        return mean + self.alpha * width
+        return self._score_from(*self._mean_and_width(rows, contexts), None)
 
-    def score_pairs(
-        self, rows: NDArray[np.int64], contexts: NDArray[np.float64], rng: np.random.Generator | None = None
+    def _score_from(
+        self, mean: NDArray[np.float64], width: NDArray[np.float64], rng: Any
     ) -> NDArray[np.float64]:
-        mean, width = self._pair_mean_and_width(rows, contexts)
         return mean + self.alpha * width
