@@ -5,13 +5,17 @@ Tests pass fakes for any port; everything else comes from `Settings`.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.decision_log import DecisionLog, InMemoryDecisionLog
 from assistant.dispatch_wiring import build_dispatcher
+from assistant.recovery import restore_live_state
 from assistant.settings import Settings
+from assistant.store import make_store
+from assistant.store.ports import Persistence
 from dispatch_core.ranking import Dispatcher
 from dispatch_core.strategy import load_strategies
 from retrieval.catalog.generator import generate_catalog
@@ -32,10 +36,19 @@ class Container:
     retriever: Retriever
     embedder: Embedder
     dispatcher: Dispatcher
-    decisions: DecisionLog
+    persistence: Persistence  # sessions, decisions, outcomes, capacity events
     chat_model: Any | None = None  # a LangChain chat model when RIH_LLM_BASE_URL is set
+    metrics: Any | None = None  # ServiceMetrics: counters the services feed, /metrics renders
+    # dispatch_core's live state (exposure, learners, capacity) is plain numpy: one writer at a time.
+    dispatch_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _dispatch: Any = field(default=None, repr=False)
     _conversation: Any = field(default=None, repr=False)
+    _capacity_feed: Any = field(default=None, repr=False)
+
+    @property
+    def decisions(self) -> Persistence:
+        """The decision log (the persistence store implements it)."""
+        return self.persistence
 
     @property
     def dispatch(self) -> Any:
@@ -43,14 +56,32 @@ class Container:
         from assistant.dispatch_service import DispatchService
 
         if self._dispatch is None:
-            self._dispatch = DispatchService(self.catalog, self.retriever, self.dispatcher, self.decisions)
+            self._dispatch = DispatchService(
+                self.catalog,
+                self.retriever,
+                self.dispatcher,
+                self.persistence,
+                lock=self.dispatch_lock,
+                metrics=self.metrics,
+            )
         return self._dispatch
+
+    @property
+    def capacity_feed(self) -> Any:
+        """Capacity events into the live state, persisted first (built on first use)."""
+        from assistant.capacity_feed import CapacityFeed
+
+        if self._capacity_feed is None:
+            self._capacity_feed = CapacityFeed(
+                self.dispatcher.capacity, self.persistence, metrics=self.metrics, lock=self.dispatch_lock
+            )
+        return self._capacity_feed
 
     @property
     def conversation(self) -> Any:
         """Chat sessions over the dialogue graph (LLM-driven when a chat model is configured)."""
         if self._conversation is None:
-            from assistant.conversation import Conversation, InMemorySessionStore
+            from assistant.conversation import Conversation
             from assistant.dialogue.graph import build_graph
             from assistant.dialogue.ports import DialogueDeps, LocalUnderstanding
             from assistant.extraction import make_extractor
@@ -63,7 +94,7 @@ class Container:
                 templates=load_templates("local_replies"),
                 chat_model=self.chat_model,
             )
-            self._conversation = Conversation(build_graph(deps), InMemorySessionStore(), deps)
+            self._conversation = Conversation(build_graph(deps), self.persistence, deps, metrics=self.metrics)
         return self._conversation
 
 
@@ -91,25 +122,39 @@ def bootstrap(
     *,
     store: CatalogStore | None = None,
     embedder: Embedder | None = None,
-    decisions: DecisionLog | None = None,
+    persistence: Persistence | None = None,
     chat_model: Any | None = None,
+    metrics: Any | None = None,
 ) -> Container:
-    """Wire the product on the given (or environment) settings; tests pass fakes for any port."""
+    """Wire the product on the given (or environment) settings; tests pass fakes for any port.
+
+    `persistence` defaults to SQLite in the data dir (PostgreSQL with `RIH_DATABASE_URL`); what it holds is
+    replayed at start so a restart keeps the learners, this month's targets and live capacity.
+    """
     settings = settings or Settings()
     catalog = ensure_catalog(settings, store)
     embedder = embedder or make_embedder(settings.embedder)
     index = GeoIndex.load_or_build(settings.index_dir, catalog)
     retriever = Retriever(catalog, index, NeedParser(embedder, mode=settings.retrieval_mode))
     dispatcher = build_dispatcher(catalog, load_strategies(settings.strategies_dir))
-    return Container(
+    if persistence is None:
+        persistence = make_store(settings.database_url, settings.data_dir, settings.sqlite_synchronous)
+    if metrics is None:
+        from assistant.observability.metrics import ServiceMetrics
+
+        metrics = ServiceMetrics()
+    container = Container(
         settings=settings,
         catalog=catalog,
         retriever=retriever,
         embedder=embedder,
         dispatcher=dispatcher,
-        decisions=decisions or InMemoryDecisionLog(),
+        persistence=persistence,
         chat_model=chat_model if chat_model is not None else make_chat_model(settings),
+        metrics=metrics,
     )
+    restore_live_state(container, now=time.time())
+    return container
 
 
 def make_chat_model(settings: Settings) -> Any | None:

@@ -189,13 +189,25 @@ def _serve(args: argparse.Namespace) -> int:
 
     from assistant.api.app import create_app
     from assistant.bootstrap import bootstrap, ensure_catalog
+    from assistant.dev_keys import ensure_dev_keys
+    from assistant.observability import configure_logging, register_secret
 
-    settings = Settings()
+    settings, keys_file = ensure_dev_keys(Settings())
+    configure_logging(settings.log_level)
+    for key in (settings.agent_key, settings.ops_key, settings.llm_api_key):
+        register_secret(key)  # masked verbatim wherever it would appear in a log line
     if not settings.catalog_path.exists():
         with _progress_bar(settings.catalog_shops, "building default catalog") as bar:
             ensure_catalog(settings, progress=bar.update)
     app = create_app(bootstrap(settings))
-    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port, log_level="info")
+    host, port = args.host or settings.host, args.port or settings.port
+    print(
+        f"rih: serving on http://{host}:{port}  (chat /chat, agent console /agent, dashboard /ops, API /docs)"
+    )
+    if keys_file is not None:
+        print(f"rih: development API keys for the agent and ops roles are in {keys_file} (owner-only)")
+    # Our middleware writes the (redacted, JSON) access log; uvicorn's own plain-text config stays off.
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, log_config=None)
     return 0
 
 

@@ -1,15 +1,13 @@
 """The decision log port: every decision with its candidates' factors, propensities, strategy and outcome.
 
 Off-policy evaluation reads it later, so a record keeps what the policy saw and the probability it showed
-each shop. The in-memory adapter serves tests and the terminal chat; the service persists (issue 6).
+each shop. Adapters live in `assistant.store` (SQL and in-memory).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-
-from assistant.errors import UnknownDecisionError
 
 
 @dataclass
@@ -42,23 +40,3 @@ class DecisionLog(Protocol):
     def get(self, decision_id: str) -> DecisionRecord: ...
 
     def add_outcome(self, decision_id: str, outcome: Outcome) -> None: ...
-
-
-class InMemoryDecisionLog:
-    def __init__(self) -> None:
-        self._records: dict[str, DecisionRecord] = {}
-
-    def record(self, decision: DecisionRecord) -> None:
-        self._records[decision.decision_id] = decision
-
-    def get(self, decision_id: str) -> DecisionRecord:
-        try:
-            return self._records[decision_id]
-        except KeyError:
-            raise UnknownDecisionError(f"No decision with id {decision_id!r}.") from None
-
-    def add_outcome(self, decision_id: str, outcome: Outcome) -> None:
-        self.get(decision_id).outcomes.append(outcome)
-
-    def __len__(self) -> int:
-        return len(self._records)

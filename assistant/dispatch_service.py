@@ -6,8 +6,10 @@ recommendation is logged the same way, with its propensities and the factors tha
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -103,9 +105,14 @@ class DispatchService:
         dispatcher: Dispatcher,
         log: DecisionLog,
         rng: np.random.Generator | None = None,
+        lock: AbstractContextManager[object] | None = None,
+        metrics: Any | None = None,
     ) -> None:
         self.catalog, self.retriever, self.dispatcher, self.log = catalog, retriever, dispatcher, log
         self.rng = rng if rng is not None else np.random.default_rng()  # exploration draws; seeded in tests
+        # Ranking mutates exposure counts and reads learners and capacity: one thread at a time.
+        self.lock = lock if lock is not None else threading.RLock()
+        self.metrics = metrics
 
     def recommend(
         self,
@@ -126,6 +133,8 @@ class DispatchService:
         self.log.record(
             self._record(decision_id, ranked.decision, payloads, ranked.request, ranked.situation, session_id)  # type: ignore[arg-type]
         )
+        if self.metrics is not None:
+            self.metrics.decision(ranked.decision.strategy)
         return DispatchResult(decision_id, payloads, decision=ranked.decision, situation=ranked.situation)
 
     def preview(
@@ -157,9 +166,10 @@ class DispatchService:
         request = self._request(prefs, claim, make, needs, exclude)
         candidates = Candidates(found.rows, found.distance_km, found.coverage)
         try:
-            decision = self.dispatcher.rank(
-                request, candidates, k=k, strategy=strategy, rng=self.rng, record=record
-            )
+            with self.lock:
+                decision = self.dispatcher.rank(
+                    request, candidates, k=k, strategy=strategy, rng=self.rng, record=record
+                )
         except NoCandidatesError:
             return _Ranked(situation, make=make, request=request, unmet={"candidates": len(found)})
         return _Ranked(situation, decision, make, request)
@@ -189,9 +199,13 @@ class DispatchService:
             raise InvalidFeedbackError(f"Decision {decision_id} did not recommend shop {shop_id!r}.")
         self.log.add_outcome(decision_id, Outcome(shop_id, outcome, reason, time.time()))
         context = tuple(shown[shop_id].get("context") or ()) or None
-        self.dispatcher.record_outcome(
-            record.strategy, shop_id, 1.0 if outcome == "accepted" else 0.0, context
-        )
+        if record.strategy in self.dispatcher.learners_:  # a strategy retired since the decision teaches none
+            with self.lock:
+                self.dispatcher.record_outcome(
+                    record.strategy, shop_id, 1.0 if outcome == "accepted" else 0.0, context
+                )
+        if self.metrics is not None:
+            self.metrics.feedback(outcome)
 
     def _request(
         self,

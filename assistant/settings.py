@@ -36,11 +36,30 @@ class Settings(BaseSettings):
         Path(__file__).resolve().parents[1] / "strategies", description="Dispatch strategy files (*.toml)."
     )
     database_url: str | None = Field(
-        None, description="PostgreSQL URL for production; unset = embedded SQLite."
+        None,
+        description="SQLAlchemy URL (postgresql+psycopg://user@host/db); unset = SQLite in data_dir.",
+    )
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        "FULL", description="FULL: a commit survives power loss too; NORMAL: survives a process crash only."
+    )
+    redis_url: str | None = Field(
+        None, description="When set, `rih serve` also consumes capacity events from this Redis Stream."
+    )
+    redis_stream: str = Field("rih:capacity", description="The Redis Stream shops' systems publish to.")
+    redis_group: str = Field("rih-hub", description="Consumer group of the hub on that stream.")
+    redis_consumer: str | None = Field(
+        None, description="Stable consumer name (e.g. the pod name); default host and process id."
+    )
+    capacity_replay_hours: float = Field(
+        48.0, ge=0, description="Stored capacity events this recent are replayed into live state at start."
     )
     agent_key: SecretStr | None = None
     ops_key: SecretStr | None = None
     max_body_bytes: int = Field(64 * 1024, ge=1024)
+    max_capacity_body_bytes: int = Field(
+        2 * 1024 * 1024, ge=1024, description="Capacity batches carry up to 5,000 events."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @property
     def catalog_path(self) -> Path:
@@ -49,3 +68,7 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def dev_keys_path(self) -> Path:
+        return self.data_dir / "dev-keys.json"

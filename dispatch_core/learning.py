@@ -67,6 +67,9 @@ class ShopLearner:
         self.n_ = np.ones(len(self.ids))
         self.sum_ = prior.astype(np.float64)
 
+    def knows(self, shop_id: str) -> bool:
+        return shop_id in self._row_of
+
     def row_of(self, shop_id: str) -> int:
         try:
             return self._row_of[shop_id]

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
 
+from assistant.api.capacity_routes import router as capacity_router
+from assistant.api.console_routes import router as console_router
 from assistant.api.dispatch_routes import router as dispatch_router
 from assistant.api.errors import install_error_handlers
 from assistant.api.extract_route import router as extract_router
+from assistant.api.middleware import install_observability
 from assistant.api.schemas import CandidateOut, CandidatesOut, Health, NeedsOut
 from assistant.api.sessions_routes import router as sessions_router
 from assistant.bootstrap import Container
+from assistant.capacity_feed import live_capacity
+from assistant.web.pages import install_web
 from retrieval.catalog.vocabulary import MAKE_NAMES, SHOP_TYPE_NAMES, bits_to_names
 from retrieval.errors import InvalidQueryError
 
@@ -21,13 +29,17 @@ def create_app(container: Container) -> FastAPI:
     app = FastAPI(
         title="Resource Intelligence Hub",
         version="0.1.0",
-        description="Steers motor-insurance claims to partner repair shops.",
+        description="Steers motor-insurance claims to partner repair shops. Customer routes need no key "
+        "(the session id is the capability); agent and operations routes take `Authorization: Bearer KEY`.",
+        lifespan=_lifespan(container),
     )
     app.state.container = container
     install_error_handlers(app)
-    app.include_router(extract_router)
-    app.include_router(sessions_router)
-    app.include_router(dispatch_router)
+    for router in (extract_router, sessions_router, dispatch_router, capacity_router, console_router):
+        app.include_router(router)
+    install_web(app)
+    limits = {"/v1/capacity/events": container.settings.max_capacity_body_bytes}
+    install_observability(app, container.settings, container.metrics, body_limits=limits)
 
     @app.get("/healthz", response_model=Health)
     def healthz() -> Health:
@@ -35,8 +47,11 @@ def create_app(container: Container) -> FastAPI:
 
     @app.get("/v1/shops/{shop_id}")
     def shop(shop_id: str) -> dict[str, Any]:
-        """The catalog entry of one shop."""
-        return asdict(container.catalog.shop(shop_id))
+        """The catalog entry of one shop with its live capacity."""
+        entry = asdict(container.catalog.shop(shop_id))
+        with container.dispatch_lock:
+            capacity = live_capacity(container.dispatcher.capacity, shop_id, time.time())
+        return {**entry, "capacity": capacity}
 
     @app.get("/v1/candidates", response_model=CandidatesOut)
     def candidates(
@@ -77,3 +92,29 @@ def create_app(container: Container) -> FastAPI:
         )
 
     return app
+
+
+def _lifespan(container: Container) -> Any:
+    """Start the Redis Stream consumer with the server (when `RIH_REDIS_URL` is set) and stop it after."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        settings, consumer = container.settings, None
+        if settings.redis_url:
+            from assistant.adapters.redis_stream import RedisCapacityConsumer
+
+            consumer = RedisCapacityConsumer(
+                settings.redis_url,
+                container.capacity_feed,
+                stream=settings.redis_stream,
+                group=settings.redis_group,
+                consumer=settings.redis_consumer,
+            )
+            consumer.start()
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                consumer.stop()
+
+    return lifespan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -9,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.api.deps import ContainerDep, require_role
 from assistant.claim import Claim
-from assistant.errors import InvalidFeedbackError, MissingInformationError
+from assistant.errors import MissingInformationError, UnknownDecisionError
 from assistant.preferences import Preferences
 from dispatch_core.errors import NoCandidatesError
 
@@ -52,9 +53,18 @@ def recommend(body: RecommendIn, container: ContainerDep) -> dict[str, Any]:
     return {"decision_id": result.decision_id, "recommendations": result.recommendations}
 
 
+@router.get("/v1/decisions/{decision_id}")
+def read_decision(decision_id: str, container: ContainerDep) -> dict[str, Any]:
+    """A logged decision: the request, every recommendation with its factors, propensity and context,
+    the strategy and version that ranked it, and its outcomes (for audits and off-policy evaluation)."""
+    if len(decision_id) > 64:
+        raise UnknownDecisionError("No decision with that id.")
+    return asdict(container.decisions.get(decision_id))
+
+
 @router.post("/v1/decisions/{decision_id}/feedback")
 def feedback(decision_id: str, body: FeedbackIn, container: ContainerDep) -> dict[str, bool]:
     if len(decision_id) > 64:
-        raise InvalidFeedbackError("A decision id has at most 64 characters.")
+        raise UnknownDecisionError("No decision with that id.")
     container.dispatch.feedback(decision_id, body.shop_id, body.outcome, body.reason)
     return {"ok": True}

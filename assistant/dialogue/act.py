@@ -10,7 +10,7 @@ from assistant.claim import Claim
 from assistant.dialogue.ports import DialogueDeps
 from assistant.dialogue.presenting import make_label, place_label, present_slate, third_party_slate
 from assistant.dialogue.state import DialogueState
-from assistant.dialogue.understand import missing_information
+from assistant.dialogue.understand import missing_information, shop_named_on_slate
 from assistant.preferences import Preferences
 from retrieval.errors import UnknownShopError
 
@@ -145,7 +145,7 @@ def _adjust(prefs: Preferences, reasons: list[str], rejected: list[dict[str, Any
 
 def confirm(state: DialogueState, deps: DialogueDeps, shop_id: str | None = None) -> dict[str, Any]:
     current = state["current"]
-    shop_id = shop_id or state["preferences"].get("chosen_shop")
+    shop_id = shop_id or shop_named_on_slate(state) or state["preferences"].get("chosen_shop")
     by_id = [r for r in current if r["shop_id"] == shop_id]
     rank = deps.understanding.chosen_rank(state["turn_text"]) or 1
     chosen = by_id[0] if by_id else current[-1] if rank < 0 else current[min(rank, len(current)) - 1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -49,6 +50,8 @@ def choose_route(
     own = getattr(prefs, "chosen_shop", None)
     if own and stage == "offered" and own in {r["shop_id"] for r in state["current"]}:
         return "confirm"  # "book me in at S000877": a pick from the table, not a shop of their own
+    if stage == "offered" and "reject" not in intents and shop_named_on_slate(state):
+        return "confirm"  # "I'll take Jing'an Jiahe Auto Repair": the name of a shop on the table
     if (own and own != getattr(prior, "chosen_shop", None)) or (
         "own_shop" in intents and stage != "own_shop"
     ):
@@ -69,6 +72,18 @@ def choose_route(
             return "recommend"  # a new wish on the table: a fresh slate, nothing excluded for it
         return "confirm" if "accept" in intents else "remind"
     return "gather" if missing_information(state, prefs) else "recommend"
+
+
+def shop_named_on_slate(state: DialogueState) -> str | None:
+    """The id of the offered shop whose full name the message contains (spacing, case and punctuation
+    aside), so a name that also reads as a place ("Jing'an ...") books the shop, not moves the search."""
+    said = _squash(state.get("turn_text", ""))
+    named = [r["shop_id"] for r in state.get("current", []) if (n := _squash(r["name"])) and n in said]
+    return named[0] if len(named) == 1 else None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def missing_information(state: DialogueState, prefs: Preferences, include_asked: bool = False) -> list[str]:

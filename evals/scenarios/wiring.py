@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from assistant.bootstrap import Container, bootstrap, build_catalog
 from assistant.dispatch_service import DispatchResult, DispatchService
 from assistant.settings import Settings
+from assistant.store import InMemoryStore as InMemoryRecords
 from dispatch_core.capacity_snapshot import is_closed, is_full
 from dispatch_core.domain import Recommendation
 from retrieval.catalog.table import ShopTable
@@ -145,13 +146,18 @@ class EvalWorld:
 
     def product(self, seed: tuple[int, ...], tamper: Tamper | None = None) -> Container:
         """A freshly wired product whose exploration draws come from `seed`."""
-        container = bootstrap(self.settings, store=self.store, embedder=self.embedder)
+        # A fresh in-memory log per run: a run must not learn from the runs before it (pass^k, seeds).
+        container = bootstrap(
+            self.settings, store=self.store, embedder=self.embedder, persistence=InMemoryRecords()
+        )
         container._dispatch = RecordingDispatchService(
             container.catalog,
             container.retriever,
             container.dispatcher,
             container.decisions,
             rng=np.random.default_rng(list(seed)),
+            lock=container.dispatch_lock,
+            metrics=container.metrics,
         )
         if tamper is not None:
             tamper(container)

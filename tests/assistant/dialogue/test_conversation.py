@@ -205,3 +205,13 @@ def test_naming_an_offered_shop_by_id_books_it(container: Container) -> None:
     pick = offered[-1]["shop_id"]
     turn = chat.send(session, f"Book me in at {pick} please.")
     assert turn.stage == "booked" and chat.state(session)["booked_shop_id"] == pick
+
+
+@pytest.mark.parametrize(("lang", "say"), [("en", "I'll take {name}"), ("zh", "我选{name}")])
+def test_naming_an_offered_shop_by_its_name_books_it(container: Container, lang: str, say: str) -> None:
+    chat = container.conversation
+    session = _start(container)
+    offered = chat.send(session, HAPPY[lang]).recommendations
+    pick = offered[1]
+    turn = chat.send(session, say.format(name=pick["name"]))
+    assert turn.stage == "booked" and chat.state(session)["booked_shop_id"] == pick["shop_id"]

@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 from assistant.bootstrap import Container
-from assistant.conversation import Conversation, InMemorySessionStore
+from assistant.conversation import Conversation
 from assistant.dialogue.graph import build_graph
 from assistant.dialogue.ports import DialogueDeps, LocalUnderstanding
 from assistant.dispatch_service import DispatchService
 from assistant.extraction import LocalExtractor
 from assistant.prompts import load_templates
+from assistant.store import InMemoryStore
 from tests.assistant.dialogue.scripted_llm import ScriptedChatModel, call, say
 
 
@@ -28,7 +29,7 @@ def llm_chat(container: Container) -> tuple[Conversation, ScriptedChatModel]:
     deps = DialogueDeps(
         dispatch, LocalExtractor(), LocalUnderstanding(), load_templates("local_replies"), model
     )
-    return Conversation(build_graph(deps), InMemorySessionStore(), deps), model
+    return Conversation(build_graph(deps), InMemoryStore(), deps), model
 
 
 def test_the_llm_calls_the_dispatch_tool_and_the_system_appends_the_explained_slate(llm_chat) -> None:  # type: ignore[no-untyped-def]

@@ -14,13 +14,14 @@ import os
 import pytest
 
 from assistant.bootstrap import Container, make_chat_model
-from assistant.conversation import Conversation, InMemorySessionStore
+from assistant.conversation import Conversation
 from assistant.dialogue.graph import build_graph
 from assistant.dialogue.ports import DialogueDeps, LocalUnderstanding
 from assistant.extraction import LLMExtractor, LocalExtractor
 from assistant.preferences import Preferences
 from assistant.prompts import load_templates
 from assistant.settings import Settings
+from assistant.store import InMemoryStore
 
 pytestmark = [
     pytest.mark.llm,
@@ -34,7 +35,7 @@ def test_a_real_llm_drives_a_conversation_without_breaking_constraints(container
     deps = DialogueDeps(
         container.dispatch, LocalExtractor(), LocalUnderstanding(), load_templates("local_replies"), model
     )
-    chat = Conversation(build_graph(deps), InMemorySessionStore(), deps)
+    chat = Conversation(build_graph(deps), InMemoryStore(), deps)
     session = chat.start()
     first = chat.send(session, "My BMW was rear-ended in Shanghai and the bumper is smashed.")
     assert first.reply
