@@ -79,7 +79,7 @@ def request_bodies(n: int, seed: int = 3) -> list[bytes]:
             "language": rng.choice(["en", "zh"]),
         }
         if rng.random() < 0.3:
-            prefs["max_distance_km"] = rng.choice([10, 20, 30])
+            prefs["max_distance_km"] = rng.choice([20, 30, 50])
         if rng.random() < 0.2:
             prefs["dealer_preference"] = "authorized"
         if rng.random() < 0.3:
@@ -177,7 +177,7 @@ async def closed_loop(phase: Phase, port: int, raws: list[bytes], connections: i
     return phase
 
 
-def start_server(shops: int, port: int) -> tuple[subprocess.Popen[bytes], Path]:
+def start_server(shops: int, port: int, synchronous: str = "FULL") -> tuple[subprocess.Popen[bytes], Path]:
     from retrieval.catalog.store import SqliteCatalogStore
 
     data = BENCH_DIR / f"service_{shops}"
@@ -243,12 +243,13 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=300.0, help="open-loop request rate (req/s)")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the target phase")
     parser.add_argument("--connections", type=int, default=8, help="connections of the closed-loop phase")
+    parser.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL", help="SQLite durability")
     parser.add_argument("--check", action="store_true", help="exit 1 unless >= rate, p99 < 50 ms, 0 errors")
     args = parser.parse_args()
     port = free_port()
     print(f"starting rih serve on 127.0.0.1:{port} with {args.shops:,} shops ...", flush=True)
     started = time.perf_counter()
-    proc, log = start_server(args.shops, port)
+    proc, log = start_server(args.shops, port, args.synchronous)
     print(f"server up in {time.perf_counter() - started:.1f} s (log: {log})", flush=True)
     try:
         phases = asyncio.run(run(args, port))

@@ -38,6 +38,9 @@ class CandidateSet:
         return len(self.rows)
 
 
+MASK_CACHE_SIZE = 256  # x 2 masks x 110,000 shops = 56 MB at most
+
+
 class Retriever:
     """Answers candidate queries over one catalog and its geo index."""
 
@@ -48,6 +51,9 @@ class Retriever:
         self._caps = table["capabilities"].astype(np.int64)
         self._makes = table["authorized_makes"].astype(np.int64)
         self._dealer = table["shop_type"] == _DEALER
+        # Masks of the shops meeting a need, by (make, authorised only, capability bits): a handful of
+        # distinct needs recur across requests, and each mask costs several passes over 110,000 shops.
+        self._masks: dict[tuple[str | None, bool, int], tuple[NDArray[np.bool_], NDArray[np.bool_]]] = {}
 
     def search(
         self,
@@ -66,9 +72,8 @@ class Retriever:
             raise InvalidQueryError(f"max_km must be a positive distance in km; got {max_km}.")
         needs = needs or self._parse(text)
         point = unit_vectors(np.array([lat]), np.array([lon]))[0]
-        serves = self.serves(needs)
         bits = needs.capability_bits()
-        capable = serves & ((self._caps & bits) == bits)
+        serves, capable = self._need_masks(needs, bits)
         chord_sq, rows = self.index.nearest(point, k, capable)
         if len(rows) < k:
             more_sq, more_rows = self.index.nearest(point, k - len(rows), serves & ~capable)
@@ -95,6 +100,19 @@ class Retriever:
         """Like `search`, from the centre of a named city ('Shanghai' or '上海'); unknown cities raise."""
         found = find_city(city)
         return self.search(found.lat, found.lon, k=k, needs=needs, text=text, max_km=max_km)
+
+    def _need_masks(self, needs: Needs, bits: int) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """(serves the make, serves it and has every needed capability), cached; read-only arrays."""
+        key = (needs.make, needs.authorized_only, bits)
+        masks = self._masks.get(key)
+        if masks is None:
+            serves = self.serves(needs)
+            capable = serves & ((self._caps & bits) == bits)
+            serves.flags.writeable = capable.flags.writeable = False
+            if len(self._masks) >= MASK_CACHE_SIZE:
+                self._masks.pop(next(iter(self._masks)))
+            masks = self._masks[key] = (serves, capable)
+        return masks
 
     def serves(self, needs: Needs) -> NDArray[np.bool_]:
         """Shops that take this make: a 4S dealer only its own brands, others any brand unless 4S is asked."""

@@ -19,7 +19,9 @@ class AuthError(AssistantError):
         self.status = status
 
 
-def get_container(request: Request) -> Container:
+# Dependencies are `async def` on purpose: they do no I/O, and FastAPI runs a plain `def` dependency in the
+# thread pool, a hop per request on every route.
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -30,7 +32,7 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 def require_role(role: str) -> Any:
     """A dependency that admits a bearer key of `role` (ops keys are accepted everywhere)."""
 
-    def check(request: Request, container: ContainerDep) -> str:
+    async def check(request: Request, container: ContainerDep) -> str:
         header = request.headers.get("authorization", "")
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key:

@@ -35,7 +35,9 @@ class FeedbackIn(BaseModel):
 
 
 @router.post("/v1/recommendations")
-def recommend(body: RecommendIn, container: ContainerDep) -> dict[str, Any]:
+async def recommend(body: RecommendIn, container: ContainerDep) -> dict[str, Any]:
+    # Runs on the event loop, not the thread pool: a few CPU-bound milliseconds that hold the dispatch
+    # lock anyway, so a thread hop per request would only add GIL hand-offs between competing threads.
     language = body.preferences.language or "en"
     result = container.dispatch.recommend(
         body.preferences, body.claim, k=body.k, exclude=tuple(body.exclude), language=language

@@ -109,6 +109,9 @@ class Shop:
     description_zh: str
 
 
+SHOP_CACHE_SIZE = 20_000
+
+
 @dataclass
 class ShopTable:
     """Every shop as aligned columns; row i of each array is shop i. Build with `from_columns`."""
@@ -116,6 +119,9 @@ class ShopTable:
     columns: dict[str, NDArray[Any]]
     parts_stock: NDArray[np.int16]  # (n, len(MAKES))
     _row_of: dict[str, int] = field(default_factory=dict, repr=False)
+    # Decoded shops, kept: every recommendation decodes its shop for display, and the columns never change
+    # after construction (a new catalog is a new table). Bounded so a crawl of the catalog cannot grow it.
+    _shops: dict[str, Shop] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         n = len(self.columns["shop_id"])
@@ -138,7 +144,17 @@ class ShopTable:
             raise UnknownShopError(f"No shop with id {shop_id!r} in the catalog.") from None
 
     def shop(self, shop_id: str) -> Shop:
-        """Decode one shop for display."""
+        """Decode one shop for display (a frozen `Shop`, cached)."""
+        cached = self._shops.get(shop_id)
+        if cached is not None:
+            return cached
+        shop = self._decode(shop_id)
+        if len(self._shops) >= SHOP_CACHE_SIZE:
+            self._shops.pop(next(iter(self._shops)))  # oldest first: dicts keep insertion order
+        self._shops[shop_id] = shop
+        return shop
+
+    def _decode(self, shop_id: str) -> Shop:
         i = self.row_of(shop_id)
         c = {k: v[i] for k, v in self.columns.items()}
         opened = EPOCH + dt.timedelta(days=int(c["opened_day"]))
