@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import time
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,9 +26,18 @@ TIMELINE_HOURS = 24
 
 
 def ops_summary(
-    decisions: DecisionStore, events: CapacityEventStore, dispatcher: Dispatcher, now: float | None = None
+    decisions: DecisionStore,
+    events: CapacityEventStore,
+    dispatcher: Dispatcher,
+    now: float | None = None,
+    lock: AbstractContextManager[object] | None = None,
 ) -> dict[str, Any]:
+    """`lock` guards dispatch_core's live arrays; it is held only while they are read, never across the
+    store's queries, so the dashboard does not stall recommendations."""
     now = time.time() if now is None else now
+    with lock or nullcontext():
+        utilization, new_shops = _utilization(dispatcher), _new_shops(dispatcher, now)
+        last_ts = dispatcher.capacity.last_update_ts_.copy()
     n_decisions, n_outcomes = decisions.counts()
     strategies = [_strategy_row(t) for t in decisions.strategy_totals()]
     decided = sum(s["accepted"] + s["rejected"] for s in strategies)
@@ -41,10 +51,10 @@ def ops_summary(
         },
         "offers_to_accept": _offers_to_accept(decisions.offers_to_accept()),
         "wait_days": _wait_days(decisions.accepted_waits()),
-        "utilization": _utilization(dispatcher),
-        "new_shops": _new_shops(dispatcher, now),
+        "utilization": utilization,
+        "new_shops": new_shops,
         "strategies": strategies,
-        "capacity": _capacity(events, dispatcher, now),
+        "capacity": _capacity(events, last_ts, now),
         "timeline": [
             {"hour": hour, "decisions": d, "accepted": a}
             for hour, d, a in decisions.hourly(TIMELINE_HOURS, now)
@@ -119,9 +129,9 @@ def _new_shops(dispatcher: Dispatcher, now: float) -> dict[str, Any]:
     }
 
 
-def _capacity(events: CapacityEventStore, dispatcher: Dispatcher, now: float) -> dict[str, Any]:
+def _capacity(events: CapacityEventStore, last_ts: np.ndarray, now: float) -> dict[str, Any]:
+    """Capacity report ages; `last_ts` is each shop's newest report time (-inf never)."""
     stored, last_at = events.capacity_event_stats()
-    last_ts = dispatcher.capacity.last_update_ts_
     heard = np.isfinite(last_ts)
     age = now - last_ts[heard]
     freshness, lower = [], -np.inf

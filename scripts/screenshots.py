@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import secrets
-import socket
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,18 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
-import uvicorn  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from assistant.web.local_server import CHROMIUM, CHROMIUM_ARGS, ServerThread  # noqa: E402
 
 # Each conversation is the customer's messages, in order; the last decides how it ends.
 CONVERSATIONS: list[list[str]] = [
@@ -86,35 +75,6 @@ INTEGRATION_CITIES = [
     "Nanjing",
 ]
 INTEGRATION_MAKES = ["BMW", "Toyota", "Volkswagen", "Honda", "BYD", "Tesla", "Audi", "Buick"]
-
-
-class ServerThread:
-    """The app under uvicorn on a free loopback port, in a daemon thread."""
-
-    def __init__(self, app: Any) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("The app did not start within 30 s.")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 def build_app(data_dir: Path, shops: int, fast: bool, agent_key: str, ops_key: str) -> tuple[Any, Any]:

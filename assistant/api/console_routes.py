@@ -27,5 +27,5 @@ def agent_queue(
 @router.get("/v1/ops/summary", dependencies=[require_role("ops")])
 def summary(container: ContainerDep) -> dict[str, Any]:
     """Acceptance, offers-to-accept, waits, utilisation spread, new-shop targets, strategies, capacity."""
-    with container.dispatch_lock:
-        return ops_summary(container.persistence, container.persistence, container.dispatcher)
+    store = container.persistence
+    return ops_summary(store, store, container.dispatcher, lock=container.dispatch_lock)

@@ -8,8 +8,6 @@ Screenshots of the key steps land in var/artifacts/screenshots/.
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,21 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
+from assistant.web.local_server import CHROMIUM, CHROMIUM_ARGS, ServerThread
 from tests.web.conftest import AGENT_KEY, OPS_KEY
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "artifacts" / "screenshots"
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -60,28 +49,6 @@ def _require_chromium() -> Any:
     return sync_api
 
 
-class _Server:
-    """The app under uvicorn on a free loopback port, in a daemon thread."""
-
-    def __init__(self, app: Any) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "the app did not start"
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def sync_api() -> Any:
     return _require_chromium()
@@ -89,10 +56,8 @@ def sync_api() -> Any:
 
 @pytest.fixture(scope="module")
 def base_url(sync_api: Any, web_app: Any) -> Iterator[str]:
-    server = _Server(web_app)
-    server.start()
-    yield server.url
-    server.stop()
+    with ServerThread(web_app) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")

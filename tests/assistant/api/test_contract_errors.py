@@ -7,6 +7,7 @@ or wrong keys; a property test throws arbitrary JSON at every body-taking route.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -92,8 +93,11 @@ KEYED_ROUTES = [
 ]
 
 
-def _fill(text: str, sid: str, did: str) -> str:
-    return text.replace("{sid}", sid).replace("{did}", did)
+@pytest.fixture(scope="module")
+def fill(session_id: str, decision: dict[str, object]) -> Callable[[str], str]:
+    """A route path with its "{sid}" / "{did}" placeholders filled with a live session and decision."""
+    did = str(decision["decision_id"])
+    return lambda path: path.replace("{sid}", session_id).replace("{did}", did)
 
 
 def _headers(role: str | None) -> dict[str, str]:
@@ -107,14 +111,13 @@ def test_health(client: TestClient) -> None:
 @pytest.mark.parametrize(("method", "path", "role", "body"), BODY_ROUTES)
 def test_malformed_json_is_a_422_error_object(
     client: TestClient,
-    session_id: str,
-    decision: dict[str, object],
+    fill: Callable[[str], str],
     method: str,
     path: str,
     role: str | None,
     body: object,
 ) -> None:
-    url = _fill(path, session_id, str(decision["decision_id"]))
+    url = fill(path)
     headers = {**_headers(role), "Content-Type": "application/json"}
     error = _error(client.request(method, url, content=b'{"text": "unterminated', headers=headers), 422)
     assert error["code"] == "invalid_request" and "JSON" in error["message"]
@@ -123,14 +126,13 @@ def test_malformed_json_is_a_422_error_object(
 @pytest.mark.parametrize(("method", "path", "role", "body"), BODY_ROUTES)
 def test_wrong_types_are_422_naming_the_field(
     client: TestClient,
-    session_id: str,
-    decision: dict[str, object],
+    fill: Callable[[str], str],
     method: str,
     path: str,
     role: str | None,
     body: object,
 ) -> None:
-    url = _fill(path, session_id, str(decision["decision_id"]))
+    url = fill(path)
     field = next(iter(body))  # type: ignore[call-overload]
     wrong = {field: {"unexpected": [1, 2]}} if not isinstance(body[field], dict) else {field: 12}  # type: ignore[index]
     error = _error(client.request(method, url, json=wrong, headers=_headers(role)), 422)
@@ -140,14 +142,13 @@ def test_wrong_types_are_422_naming_the_field(
 @pytest.mark.parametrize(("method", "path", "role", "body"), BODY_ROUTES)
 def test_oversize_bodies_are_413(
     client: TestClient,
-    session_id: str,
-    decision: dict[str, object],
+    fill: Callable[[str], str],
     method: str,
     path: str,
     role: str | None,
     body: object,
 ) -> None:
-    url = _fill(path, session_id, str(decision["decision_id"]))
+    url = fill(path)
     huge = json.dumps({"text": "x" * (4 * 1024 * 1024)}).encode()  # past every route's limit
     headers = {**_headers(role), "Content-Type": "application/json"}
     assert (
@@ -157,9 +158,9 @@ def test_oversize_bodies_are_413(
 
 @pytest.mark.parametrize(("method", "path", "role"), KEYED_ROUTES)
 def test_keyed_routes_need_the_right_key(
-    client: TestClient, session_id: str, decision: dict[str, object], method: str, path: str, role: str
+    client: TestClient, fill: Callable[[str], str], method: str, path: str, role: str
 ) -> None:
-    url = _fill(path, session_id, str(decision["decision_id"]))
+    url = fill(path)
     assert _error(client.request(method, url, json={}), 401)["code"] == "unauthorized"
     wrong = client.request(method, url, json={}, headers=_key("not-a-key"))
     assert _error(wrong, 403)["code"] == "forbidden"
@@ -255,15 +256,14 @@ JSON = st.recursive(
 @given(payload=JSON)
 def test_arbitrary_json_never_causes_a_500(
     client: TestClient,
-    session_id: str,
-    decision: dict[str, object],
+    fill: Callable[[str], str],
     method: str,
     path: str,
     role: str | None,
     body: object,
     payload: object,
 ) -> None:
-    url = _fill(path, session_id, str(decision["decision_id"]))
+    url = fill(path)
     response = client.request(method, url, json=payload, headers=_headers(role))
     assert response.status_code < 500, response.text
     if response.status_code >= 400:

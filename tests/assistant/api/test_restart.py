@@ -67,11 +67,7 @@ class Server:
             self.proc.wait(timeout=10)
 
 
-def _backends() -> list[str]:
-    return ["sqlite", "postgresql"]
-
-
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=["sqlite", "postgresql"])
 def server_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RIH_")}
     env.update(
