@@ -20,6 +20,7 @@ from assistant.decision_log import DecisionLog, DecisionRecord, Outcome
 from assistant.errors import InvalidFeedbackError
 from assistant.explain import ExplainNeeds, recommendation_payload
 from assistant.preferences import Preferences
+from assistant.store.group_commit import GroupCommitter
 from dispatch_core.domain import Candidates, ClaimRequest, Decision
 from dispatch_core.errors import NoCandidatesError
 from dispatch_core.ranking import Dispatcher
@@ -107,8 +108,10 @@ class DispatchService:
         rng: np.random.Generator | None = None,
         lock: AbstractContextManager[object] | None = None,
         metrics: Any | None = None,
+        writer: GroupCommitter | None = None,
     ) -> None:
         self.catalog, self.retriever, self.dispatcher, self.log = catalog, retriever, dispatcher, log
+        self.writer = writer  # group commit for `recommend_async`; None: it records like `recommend`
         self.rng = rng if rng is not None else np.random.default_rng()  # exploration draws; seeded in tests
         # Ranking mutates exposure counts and reads learners and capacity: one thread at a time.
         self.lock = lock if lock is not None else threading.RLock()
@@ -125,17 +128,62 @@ class DispatchService:
         strategy: str | None = None,
     ) -> DispatchResult:
         """Up to k explained recommendations, logged; an empty list when information is missing."""
+        result, record = self._decide(prefs, claim, k, exclude, session_id, language, strategy)
+        if record is not None:
+            self.log.record(record)
+            self._count(result)
+        return result
+
+    async def recommend_async(
+        self,
+        prefs: Preferences,
+        claim: Claim | None = None,
+        k: int = 3,
+        exclude: tuple[str, ...] = (),
+        session_id: str | None = None,
+        language: str = "en",
+        strategy: str | None = None,
+    ) -> DispatchResult:
+        """`recommend` for the event loop: ranks at once, then awaits the group commit of its decision
+        (see `assistant.store.group_commit`), so the loop ranks other requests during the commit."""
+        if self.writer is None:
+            return self.recommend(prefs, claim, k, exclude, session_id, language, strategy)
+        result, record = self._decide(prefs, claim, k, exclude, session_id, language, strategy)
+        if record is not None:
+            await self.writer.record(record)
+            self._count(result)
+        return result
+
+    def _decide(
+        self,
+        prefs: Preferences,
+        claim: Claim | None,
+        k: int,
+        exclude: tuple[str, ...],
+        session_id: str | None,
+        language: str,
+        strategy: str | None,
+    ) -> tuple[DispatchResult, DecisionRecord | None]:
+        """The result and the decision to log (None when nothing was recommended), not yet logged."""
         ranked = self._rank(prefs, claim, k, exclude, strategy, record=True)
         if ranked.decision is None:
-            return DispatchResult(None, [], unmet=ranked.unmet, situation=ranked.situation)
+            return DispatchResult(None, [], unmet=ranked.unmet, situation=ranked.situation), None
         payloads = self._payloads(ranked.decision, prefs, ranked.make, language)
         decision_id = uuid.uuid4().hex
-        self.log.record(
-            self._record(decision_id, ranked.decision, payloads, ranked.request, ranked.situation, session_id)  # type: ignore[arg-type]
+        record = self._record(
+            decision_id,
+            ranked.decision,
+            payloads,
+            ranked.request,
+            ranked.situation,
+            session_id,  # type: ignore[arg-type]
         )
-        if self.metrics is not None:
-            self.metrics.decision(ranked.decision.strategy)
-        return DispatchResult(decision_id, payloads, decision=ranked.decision, situation=ranked.situation)
+        result = DispatchResult(decision_id, payloads, decision=ranked.decision, situation=ranked.situation)
+        return result, record
+
+    def _count(self, result: DispatchResult) -> None:
+        if self.metrics is not None and result.decision is not None:
+            self.metrics.decision(result.decision.strategy)
 
     def preview(
         self, prefs: Preferences, claim: Claim | None = None, k: int = 3, language: str = "en"

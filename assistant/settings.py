@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
         "FULL", description="FULL: a commit survives power loss too; NORMAL: survives a process crash only."
     )
+    decision_writer: Literal["process", "thread"] = Field(
+        "process",
+        description="Who writes decisions to a SQL store: a child process (keeps its CPU off the service's "
+        "interpreter) or a thread of the service. Both commit before the answer; a store in memory uses a "
+        "thread.",
+    )
     redis_url: str | None = Field(
         None, description="When set, `rih serve` also consumes capacity events from this Redis Stream."
     )

@@ -133,5 +133,5 @@ class Retriever:
     def _coverage(self, rows: NDArray[np.int64], bits: int) -> NDArray[np.float64]:
         if bits == 0:
             return np.ones(len(rows))
-        have = self._caps[rows] & bits
-        return np.asarray([int(h).bit_count() for h in have], dtype=np.float64) / bits.bit_count()
+        have: NDArray[np.uint8] = np.bitwise_count(self._caps[rows] & bits)
+        return have.astype(np.float64) / bits.bit_count()

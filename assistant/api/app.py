@@ -95,7 +95,8 @@ def create_app(container: Container) -> FastAPI:
 
 
 def _lifespan(container: Container) -> Any:
-    """Start the Redis Stream consumer with the server (when `RIH_REDIS_URL` is set) and stop it after."""
+    """Start the Redis Stream consumer with the server (when `RIH_REDIS_URL` is set); at the end stop it and
+    drain the decision writer."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -116,5 +117,6 @@ def _lifespan(container: Container) -> Any:
         finally:
             if consumer is not None:
                 consumer.stop()
+            container.decision_writer.close()  # commits what is queued before the process ends
 
     return lifespan

@@ -54,18 +54,16 @@ def send_message(session_id: str, body: MessageIn, container: ContainerDep) -> d
 @router.get("/v1/sessions/{session_id}")
 def read_session(session_id: str, container: ContainerDep) -> dict[str, Any]:
     state = container.conversation.state(_checked(session_id))
-    decisions = []
-    for decision_id in state.get("decision_ids", []):
-        record = container.decisions.get(decision_id)
-        decisions.append(
-            {
-                "decision_id": decision_id,
-                "strategy": record.strategy,
-                "strategy_version": record.strategy_version,
-                "recommendations": record.recommendations,
-                "outcomes": [vars(o) for o in record.outcomes],
-            }
-        )
+    decisions = [
+        {
+            "decision_id": record.decision_id,
+            "strategy": record.strategy,
+            "strategy_version": record.strategy_version,
+            "recommendations": record.recommendations,
+            "outcomes": [vars(o) for o in record.outcomes],
+        }
+        for record in container.decisions.get_many(state.get("decision_ids", []))
+    ]
     return {
         "session_id": state["session_id"],
         "stage": state["stage"],

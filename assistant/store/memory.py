@@ -79,13 +79,19 @@ class InMemoryStore:
     # DecisionStore
 
     def record(self, decision: DecisionRecord) -> None:
-        stored = _copy_decision(decision)
+        self.record_many([decision])
+
+    def record_many(self, batch: Sequence[DecisionRecord]) -> None:
+        stored = [_copy_decision(d) for d in batch]
         with self._lock:
-            if decision.decision_id in self._decisions:
-                raise ValueError(f"Decision {decision.decision_id!r} is already recorded.")
-            self._decisions[decision.decision_id] = replace(stored, outcomes=[])
-            for outcome in stored.outcomes:
-                self._append(decision.decision_id, outcome)
+            ids = [d.decision_id for d in stored]
+            if len(set(ids)) < len(ids) or any(i in self._decisions for i in ids):
+                which = repr(ids[0]) if len(ids) == 1 else f"of {len(ids)} (one or more)"
+                raise ValueError(f"Decision {which} is already recorded.")  # and none of the batch is kept
+            for decision in stored:
+                self._decisions[decision.decision_id] = replace(decision, outcomes=[])
+                for outcome in decision.outcomes:
+                    self._append(decision.decision_id, outcome)
 
     def get(self, decision_id: str) -> DecisionRecord:
         with self._lock:
@@ -94,6 +100,15 @@ class InMemoryStore:
         if decision is None:
             raise UnknownDecisionError(f"No decision with id {decision_id!r}.")
         return _copy_decision(replace(decision, outcomes=logged))
+
+    def get_many(self, decision_ids: Sequence[str]) -> list[DecisionRecord]:
+        found = []
+        for decision_id in decision_ids:
+            try:
+                found.append(self.get(decision_id))
+            except UnknownDecisionError:
+                continue
+        return found
 
     def add_outcome(self, decision_id: str, outcome: Outcome) -> None:
         with self._lock:

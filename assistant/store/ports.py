@@ -62,9 +62,17 @@ class SessionStore(Protocol):
 
 
 class DecisionStore(Protocol):
-    def record(self, decision: DecisionRecord) -> None: ...
+    def record(self, decision: DecisionRecord) -> None: ...  # ValueError when the id is already recorded
+
+    def record_many(self, decisions: Sequence[DecisionRecord]) -> None:
+        """All in one transaction; ValueError and nothing written when any id is already recorded."""
+        ...
 
     def get(self, decision_id: str) -> DecisionRecord: ...  # UnknownDecisionError when absent
+
+    def get_many(self, decision_ids: Sequence[str]) -> list[DecisionRecord]:
+        """The decisions in the order asked, each with its outcomes; unknown ids are skipped."""
+        ...
 
     def add_outcome(self, decision_id: str, outcome: Outcome) -> None: ...
 

@@ -11,24 +11,21 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from assistant.decision_log import DecisionRecord, Outcome
 from assistant.dialogue.state import DialogueState
 from assistant.errors import UnknownDecisionError, UnknownSessionError
 from assistant.store.ports import LoggedOutcome, SessionSummary, StrategyTotals
+from assistant.store.sql_engine import DIALECTS, create_engine
 from assistant.store.tables import (
     capacity_events,
     context_tuple,
     decision_row,
     decisions,
-    dumps,
     metadata,
     outcome_row,
     outcomes,
@@ -38,90 +35,9 @@ from assistant.store.tables import (
     text_or_none,
 )
 
-SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
 PAGE = 5_000  # outcomes per round trip when reading back a history
+_OUTCOME_FIELDS = (outcomes.c.shop_id, outcomes.c.outcome, outcomes.c.reason, outcomes.c.ts)  # as Outcome
 _SCHEMA_LOCK = 0x52_49_48  # pg advisory lock id: workers starting together create the tables once
-
-
-@dataclass(frozen=True)
-class _Dialect:
-    """What differs between SQLite and PostgreSQL: upserts, reaching into a slate, flooring an hour."""
-
-    insert: Callable[[sa.Table], Any]  # an insert with on_conflict_do_update / _do_nothing
-    shown: Callable[[str, Any], Any]  # (field, type) -> that field of the outcome's shop in its slate
-    hour: Callable[[Any], Any]  # epoch seconds -> whole hours since the epoch
-
-
-def _sqlite_shown(field: str, type_: Any) -> Any:
-    # Read inside the database: replaying a long history moves the one field, not every slate.
-    slate = sa.func.json_each(decisions.c.recommendations).table_valued("value").alias("slate")
-    value = sa.func.json_extract(slate.c.value, f"$.{field}")
-    mine = sa.func.json_extract(slate.c.value, "$.shop_id") == outcomes.c.shop_id
-    return sa.select(sa.type_coerce(value, type_)).where(mine).limit(1).scalar_subquery()
-
-
-def _postgresql_shown(field: str, type_: Any) -> Any:
-    slate = sa.func.jsonb_array_elements(decisions.c.recommendations).table_valued("value").alias("slate")
-    value: Any
-    if isinstance(type_, sa.JSON):
-        value = slate.c.value.op("->", return_type=postgresql.JSONB())(sa.literal_column(f"'{field}'"))
-    else:
-        value = sa.cast(slate.c.value.op("->>")(sa.literal_column(f"'{field}'")), type_)
-    mine = slate.c.value.op("->>")(sa.literal_column("'shop_id'")) == outcomes.c.shop_id
-    return sa.select(value).where(mine).limit(1).scalar_subquery()
-
-
-DIALECTS = {
-    # Epoch seconds are positive, so SQLite's truncating cast floors them.
-    "sqlite": _Dialect(sqlite.insert, _sqlite_shown, lambda ts: sa.cast(ts / 3600, sa.Integer)),
-    "postgresql": _Dialect(postgresql.insert, _postgresql_shown, lambda ts: sa.func.floor(ts / 3600)),
-}
-
-
-def create_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
-    """An engine for `url` with the settings this store relies on (see `_sqlite_engine`)."""
-    parsed = sa.make_url(url)
-    if parsed.get_backend_name() not in DIALECTS:
-        raise ValueError(f"The store runs on SQLite or PostgreSQL, got a {parsed.get_backend_name()!r} URL.")
-    if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, sqlite_synchronous)
-    # pre_ping: a connection the server closed (restart, idle timeout) is replaced, not handed to a request.
-    return sa.create_engine(
-        parsed, json_serializer=dumps, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_recycle=1800
-    )
-
-
-def _sqlite_engine(url: sa.URL, synchronous: str) -> Engine:
-    if synchronous.upper() not in SQLITE_SYNCHRONOUS:
-        raise ValueError(f"sqlite_synchronous must be one of {SQLITE_SYNCHRONOUS}, got {synchronous!r}.")
-    if url.database in (None, "", ":memory:"):
-        raise ValueError("A SQL store needs a database file (sqlite:///path); use InMemoryStore for none.")
-    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    # One connection per thread from the pool (FastAPI's threadpool runs handlers on many threads).
-    engine = sa.create_engine(
-        url,
-        json_serializer=dumps,
-        connect_args={"check_same_thread": False},
-        pool_size=8,
-        max_overflow=32,
-    )
-    # WAL lets readers run beside the one writer; FULL syncs the WAL at every commit (NORMAL still survives a
-    # killed process, only not a power cut); busy_timeout makes a writer wait for the lock instead of failing.
-    pragmas = (
-        "busy_timeout=5000",
-        "journal_mode=WAL",
-        f"synchronous={synchronous.upper()}",
-        "foreign_keys=ON",
-    )
-
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        for pragma in pragmas:
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
-
-    return engine
 
 
 class SqlStore:
@@ -131,6 +47,20 @@ class SqlStore:
         self.engine, self.clock = engine, clock
         self.page_size = PAGE
         self._dialect = DIALECTS[engine.dialect.name]
+        # Built once and executed with bound parameters: a statement built per call (`.values(row)`) costs
+        # SQLAlchemy more CPU than the insert itself, on the busiest write of the service.
+        self._insert_decision = (
+            self._dialect.insert(decisions)
+            .on_conflict_do_nothing()
+            # rowcount 0 = a duplicate; SQLAlchemy 2 keeps an INSERT's rowcount only when asked to.
+            .execution_options(preserve_rowcount=True)
+        )
+        upsert = self._dialect.insert(sessions)
+        kept = {"session_id", "created_at"}  # a session keeps its id and birth time across saves
+        self._upsert_session = upsert.on_conflict_do_update(
+            index_elements=[sessions.c.session_id],
+            set_={c.name: upsert.excluded[c.name] for c in sessions.columns if c.name not in kept},
+        )
 
     @classmethod
     def from_url(
@@ -144,6 +74,11 @@ class SqlStore:
             metadata.create_all(conn)
         return cls(engine, clock)
 
+    @property
+    def url(self) -> str:
+        """The database URL, password included (for a writer process to open the same database)."""
+        return self.engine.url.render_as_string(hide_password=False)
+
     def close(self) -> None:
         """Close the pooled connections; the store must not be used afterwards."""
         self.engine.dispose()
@@ -155,14 +90,8 @@ class SqlStore:
     def save(self, state: DialogueState) -> None:
         now = self.clock()
         row = {**session_columns(state), "created_at": now, "updated_at": now, "state": state}
-        stmt = self._dialect.insert(sessions).values(row)
-        kept = {"session_id", "created_at"}
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[sessions.c.session_id],
-            set_={name: stmt.excluded[name] for name in row if name not in kept},
-        )
         with self.engine.begin() as conn:
-            conn.execute(stmt)
+            conn.execute(self._upsert_session, row)
 
     def load(self, session_id: str) -> DialogueState:
         with self.engine.connect() as conn:
@@ -186,15 +115,21 @@ class SqlStore:
     # DecisionStore
 
     def record(self, decision: DecisionRecord) -> None:
-        stmt = self._dialect.insert(decisions).values(decision_row(decision)).on_conflict_do_nothing()
-        # rowcount 0 = a duplicate; SQLAlchemy 2 keeps an INSERT's rowcount only when asked to.
-        stmt = stmt.execution_options(preserve_rowcount=True)
+        self.record_many([decision])
+
+    def record_many(self, batch: Sequence[DecisionRecord]) -> None:
+        if not batch:
+            return
+        rows = [decision_row(d) for d in batch]
+        logged = [outcome_row(d.decision_id, o) for d in batch for o in d.outcomes]
         with self.engine.begin() as conn:
-            if conn.execute(stmt).rowcount == 0:
-                raise ValueError(f"Decision {decision.decision_id!r} is already recorded.")
-            if decision.outcomes:
-                rows = [outcome_row(decision.decision_id, o) for o in decision.outcomes]
-                conn.execute(outcomes.insert(), rows)
+            # One executemany; its rowcount sums the rows, so a short count means a duplicate somewhere, and
+            # raising inside the transaction rolls the whole batch back.
+            if conn.execute(self._insert_decision, rows if len(rows) > 1 else rows[0]).rowcount != len(rows):
+                which = repr(batch[0].decision_id) if len(batch) == 1 else f"of {len(batch)} (one or more)"
+                raise ValueError(f"Decision {which} is already recorded.")
+            if logged:
+                conn.execute(outcomes.insert(), logged)
 
     def get(self, decision_id: str) -> DecisionRecord:
         with self.engine.connect() as conn:
@@ -202,11 +137,32 @@ class SqlStore:
             if row is None:
                 raise UnknownDecisionError(f"No decision with id {decision_id!r}.")
             logged = conn.execute(
-                sa.select(outcomes.c.shop_id, outcomes.c.outcome, outcomes.c.reason, outcomes.c.ts)
+                sa.select(*_OUTCOME_FIELDS)
                 .where(outcomes.c.decision_id == decision_id)
                 .order_by(outcomes.c.id)
             ).all()
         return DecisionRecord(**row._asdict(), outcomes=[Outcome(*o) for o in logged])
+
+    def get_many(self, decision_ids: Sequence[str]) -> list[DecisionRecord]:
+        # Two queries for any number of decisions (a session's page lists them all), not two per decision.
+        wanted = list(dict.fromkeys(decision_ids))
+        if not wanted:
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(decisions).where(decisions.c.decision_id.in_(wanted))).all()
+            logged = conn.execute(
+                sa.select(outcomes.c.decision_id, *_OUTCOME_FIELDS)
+                .where(outcomes.c.decision_id.in_(wanted))
+                .order_by(outcomes.c.id)
+            ).all()
+        by_decision: dict[str, list[Outcome]] = {}
+        for decision_id, *said in logged:
+            by_decision.setdefault(decision_id, []).append(Outcome(*said))
+        found = {
+            row.decision_id: DecisionRecord(**row._asdict(), outcomes=by_decision.get(row.decision_id, []))
+            for row in rows
+        }
+        return [found[i] for i in decision_ids if i in found]
 
     def add_outcome(self, decision_id: str, outcome: Outcome) -> None:
         # INSERT ... SELECT from the decision itself: one statement, no row when the decision is unknown.

@@ -65,3 +65,45 @@ def test_a_decision_that_is_not_json_is_refused_and_not_stored(store: Persistenc
     with pytest.raises(Exception, match="JSON"):
         store.record(bad)
     assert store.counts() == (0, 0)
+
+
+def test_a_batch_of_decisions_is_recorded_whole(store: Persistence) -> None:
+    batch = [decision(f"d-{i}", session_id="s-1") for i in range(5)]
+    batch[2].outcomes = [outcome("d-2", 0, "rejected")]
+    store.record_many(batch)
+    assert [store.get(f"d-{i}") for i in range(5)] == batch
+    assert store.counts() == (5, 1)
+
+
+def test_a_batch_with_a_known_id_raises_and_writes_nothing_of_it(store: Persistence) -> None:
+    store.record(decision("d-1", strategy="greedy"))
+    with pytest.raises(ValueError, match="already recorded"):
+        store.record_many([decision("d-0"), decision("d-1", strategy="linucb"), decision("d-2")])
+    assert store.counts() == (1, 0)
+    assert store.get("d-1").strategy == "greedy"
+    with pytest.raises(UnknownDecisionError):
+        store.get("d-0")
+
+
+def test_a_batch_repeating_an_id_raises_and_writes_nothing(store: Persistence) -> None:
+    with pytest.raises(ValueError, match="already recorded"):
+        store.record_many([decision("d-1"), decision("d-1")])
+    assert store.counts() == (0, 0)
+
+
+def test_an_empty_batch_writes_nothing(store: Persistence) -> None:
+    store.record_many([])
+    assert store.counts() == (0, 0)
+
+
+def test_many_decisions_read_back_in_the_order_asked_with_their_outcomes(store: Persistence) -> None:
+    made = [decision(f"d-{i}", session_id="s-1") for i in range(4)]
+    store.record_many(made)
+    store.add_outcome("d-2", outcome("d-2", 1, "rejected", ts=5.0))
+    store.add_outcome("d-0", outcome("d-0", 0, "accepted", ts=6.0))
+    store.add_outcome("d-2", outcome("d-2", 0, "accepted", ts=7.0))
+    got = store.get_many(["d-2", "d-unknown", "d-0", "d-3"])
+    assert [d.decision_id for d in got] == ["d-2", "d-0", "d-3"]
+    assert got == [store.get("d-2"), store.get("d-0"), store.get("d-3")]
+    assert [o.ts for o in got[0].outcomes] == [5.0, 7.0]
+    assert store.get_many([]) == []

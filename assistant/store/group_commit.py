@@ -1,0 +1,127 @@
+"""Group commit of decisions: one writer thread, one transaction (one fsync) for every decision waiting.
+
+The recommendations route runs on the event loop. Committing its decision there would stall the loop for
+the length of an fsync (SQLite `synchronous=FULL`, a PostgreSQL round trip) on every request. Instead the
+route hands the decision to this writer and awaits it: the loop ranks the next requests meanwhile, the
+writer commits all decisions queued since its last commit in one transaction, and each request is
+answered only after the transaction holding its decision has committed, so an acknowledged decision is
+still on disk when the server is killed.
+
+One thread, not a pool: SQLite has one writer at a time (more threads would only queue on its lock), and
+batching is what saves the fsyncs. A batch that fails is retried decision by decision, so one bad decision
+fails only its own request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from assistant.decision_log import DecisionRecord
+
+MAX_BATCH = 256  # decisions per transaction: bounds the work one commit holds the others for
+_log = logging.getLogger("rih.store")
+
+
+class BatchRecorder(Protocol):
+    def record(self, decision: DecisionRecord) -> None: ...
+
+    def record_many(self, decisions: Sequence[DecisionRecord]) -> None: ...
+
+
+_Waiter = tuple[DecisionRecord, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
+
+
+class GroupCommitter:
+    """`await committer.record(decision)` returns once the decision is committed (or raises its error)."""
+
+    def __init__(
+        self, store: BatchRecorder, max_batch: int = MAX_BATCH, on_close: Callable[[], None] | None = None
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError(f"max_batch must be at least 1, got {max_batch}.")
+        self.store, self.max_batch, self.on_close = store, max_batch, on_close
+        self._queue: queue.SimpleQueue[_Waiter | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self.batches = self.committed = 0  # for tests and benchmarks: how well the batching works
+
+    async def record(self, decision: DecisionRecord) -> None:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._started().put((decision, loop, done))
+        await done
+
+    def close(self) -> None:
+        """Commit what is queued, then stop the thread (a later `record` starts a new one)."""
+        with self._start_lock:
+            thread, pending, self._thread = self._thread, self._queue, None
+            self._queue = queue.SimpleQueue()
+        if thread is not None:
+            pending.put(None)
+            thread.join()
+        if self.on_close is not None:
+            self.on_close()  # e.g. stop the writer process (it starts again on the next batch)
+
+    def _started(self) -> queue.SimpleQueue[_Waiter | None]:
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, args=(self._queue,), name="rih-decision-writer", daemon=True
+                )
+                self._thread.start()
+            return self._queue
+
+    def _run(self, pending: queue.SimpleQueue[_Waiter | None]) -> None:
+        stop = False
+        while not stop:
+            first = pending.get()
+            batch = [] if first is None else [first]
+            stop = first is None
+            while len(batch) < self.max_batch:  # everything queued meanwhile joins this transaction
+                try:
+                    item = pending.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                else:
+                    batch.append(item)
+            if batch:
+                self._commit(batch)
+
+    def _commit(self, batch: list[_Waiter]) -> None:
+        errors: list[BaseException | None] = [None] * len(batch)
+        try:
+            self.store.record_many([decision for decision, _, _ in batch])
+        except Exception:
+            # Nothing of the batch was written: retry one by one, so only a bad decision fails.
+            _log.warning("group commit of %d decisions failed; retrying one by one", len(batch))
+            for i, (decision, _, _) in enumerate(batch):
+                try:
+                    self.store.record(decision)
+                except Exception as failure:  # handed to the request that made the decision
+                    errors[i] = failure
+        self.batches += 1
+        self.committed += errors.count(None)
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[None], BaseException | None]]] = {}
+        for (_, loop, done), failed in zip(batch, errors, strict=True):
+            by_loop.setdefault(loop, []).append((done, failed))
+        for loop, waiters in by_loop.items():  # one wake-up of each loop per batch, not one per decision
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there any more
+                loop.call_soon_threadsafe(_settle, waiters)
+
+
+def _settle(waiters: list[tuple[asyncio.Future[None], BaseException | None]]) -> None:
+    for done, error in waiters:
+        if done.done():  # the request was cancelled (client gone); its decision is stored all the same
+            continue
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)

@@ -1,0 +1,124 @@
+"""`ProcessRecorder`: the SQL writes of decisions done by a child process, off the service's interpreter.
+
+Recording a decision costs the SQL store ~0.5 ms of Python (SQLAlchemy, JSON encoding) per request. In a
+thread that CPU still competes for the service's GIL with ranking; in a child process it runs on the other
+core. The parent pickles the batch (~40 µs a decision), the child writes it in one transaction and answers
+after the commit, so `GroupCommitter` acknowledges a decision only once it is on disk, as before.
+
+The child exits when the parent's end of the pipe closes (the parent exited or was killed); if the child
+dies, the next batch starts a new one. A child that committed a batch and died before answering makes the
+retry report those decisions as already recorded: their requests fail although the decisions are stored
+(the safe side: nothing acknowledged is lost).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+
+from assistant.decision_log import DecisionRecord
+
+_log = logging.getLogger("rih.store")
+
+
+class WriterProcessError(RuntimeError):
+    """The writer process failed to write a batch (its error is in the message)."""
+
+
+class ProcessRecorder:
+    """`record` / `record_many` of a `SqlStore` at `url`, carried out by a child process."""
+
+    def __init__(self, url: str, sqlite_synchronous: str = "FULL") -> None:
+        self.url, self.sqlite_synchronous = url, sqlite_synchronous
+        self._lock = threading.Lock()  # one batch in flight: the pipe carries one request at a time
+        self._process: subprocess.Popen[bytes] | None = None
+        self._conn: Connection | None = None
+
+    def record(self, decision: DecisionRecord) -> None:
+        self.record_many([decision])
+
+    def record_many(self, decisions: Sequence[DecisionRecord]) -> None:
+        if not decisions:
+            return
+        failure = None
+        with self._lock:
+            for attempt in (1, 2):
+                conn = self._started()
+                try:
+                    conn.send(list(decisions))
+                    failure = conn.recv()
+                    break
+                except (EOFError, OSError):
+                    _log.warning("the decision writer process is gone; starting a new one")
+                    self._stop()
+                    if attempt == 2:
+                        raise
+        if failure is not None:
+            kind, message = failure
+            raise (ValueError if kind == "ValueError" else WriterProcessError)(message)
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def _started(self) -> Connection:
+        if self._conn is None or self._process is None or self._process.poll() is not None:
+            self._stop()
+            # A fresh interpreter (`python -m` this module), not multiprocessing's spawn: that re-imports the
+            # parent's __main__, which a server's entry point or a test runner does not expect. The URL goes
+            # over the socket, not the command line, where `ps` would show its password.
+            parent, child = socket.socketpair()
+            process = subprocess.Popen(
+                [sys.executable, "-m", "assistant.store.writer_process", str(child.fileno())],
+                pass_fds=[child.fileno()],
+            )
+            child.close()
+            conn = Connection(parent.detach())
+            conn.send((self.url, self.sqlite_synchronous))
+            self._process, self._conn = process, conn
+        return self._conn
+
+    def _stop(self) -> None:
+        conn, process, self._conn, self._process = self._conn, self._process, None, None
+        if conn is not None:
+            conn.close()  # the child reads EOF and exits
+        if process is not None:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def serve(conn: Connection) -> None:
+    """The child: write each batch received, answer None or (error type, message) after the commit."""
+    from assistant.store.sql import SqlStore
+
+    try:
+        url, sqlite_synchronous = conn.recv()
+    except (EOFError, OSError):
+        return
+    store = SqlStore.from_url(url, sqlite_synchronous=sqlite_synchronous)
+    try:
+        while True:
+            try:
+                batch = conn.recv()
+            except (EOFError, OSError):
+                return  # the parent is gone
+            try:
+                store.record_many(batch)
+            except Exception as error:  # reported to the parent, which fails the requests concerned
+                conn.send((type(error).__name__, str(error)))
+            else:
+                conn.send(None)
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    serve(Connection(int(sys.argv[1])))
