@@ -8,6 +8,7 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from assistant.settings import Settings
 from retrieval.errors import RetrievalError
@@ -199,7 +200,9 @@ def _serve(args: argparse.Namespace) -> int:
     if not settings.catalog_path.exists():
         with _progress_bar(settings.catalog_shops, "building default catalog") as bar:
             ensure_catalog(settings, progress=bar.update)
-    app = create_app(bootstrap(settings))
+    container = bootstrap(settings)
+    app = create_app(container)
+    _settle_heap(container)
     host, port = args.host or settings.host, args.port or settings.port
     print(
         f"rih: serving on http://{host}:{port}  (chat /chat, agent console /agent, dashboard /ops, API /docs)"
@@ -209,6 +212,18 @@ def _serve(args: argparse.Namespace) -> int:
     # Our middleware writes the (redacted, JSON) access log; uvicorn's own plain-text config stays off.
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, log_config=None)
     return 0
+
+
+def _settle_heap(container: Any) -> None:
+    """Build the lazily wired services now, then move everything alive into the collector's permanent
+    generation: the catalog, models and modules (~230,000 objects) are never garbage, yet each full
+    collection would walk them all, a pause of ~100 ms on this machine in the middle of requests."""
+    import gc
+
+    for service in ("dispatch", "conversation", "capacity_feed", "decision_writer"):
+        getattr(container, service)
+    gc.collect()
+    gc.freeze()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ from dispatch_core.domain import Recommendation
 from retrieval.catalog.table import Shop
 
 MAX_DECIDERS = 4
+# TOPICS unpacked once for the loop of `explain`, which runs for every recommendation shown.
+_TOPICS = tuple((order, t.say, t.factors, t.always) for order, t in enumerate(TOPICS))
+_AUTHORIZED = next(order for order, t in enumerate(TOPICS) if t.name == "authorized")
 _JOIN = {"en": (", ", "; ", "."), "zh": ("，", "；", "。")}
 _NOTICE = {
     "en": (
@@ -41,20 +44,26 @@ def explain(
     facts = Facts.of(rec, shop)
     asked = _asked(facts, needs)
     lang = _language(language)
+    get = facts.contributions.get
+    # (-contribution, order, text): plain tuple order puts the strongest first, ties in topic order (orders
+    # differ, so texts are never compared).
     said: list[tuple[float, int, str]] = []
     optional: list[tuple[float, int, str]] = []
-    for order, topic in enumerate(TOPICS):
-        text = topic.say(facts, lang, make, asked)
+    for order, say, factors, always in _TOPICS:
+        text = say(facts, lang, make, asked)
         if text is None:
             continue
-        weight = facts.contribution(*topic.factors)
-        if topic.always or (topic.name == "authorized" and asked.authorized is not None):
-            said.append((weight, order, text))
+        # What Facts.contribution sums; one factor's own value compares the same (0 + -0.0 is 0.0 == -0.0).
+        weight = get(factors[0], 0.0) if len(factors) == 1 else sum(get(name, 0.0) for name in factors)
+        if always or (order == _AUTHORIZED and asked.authorized is not None):
+            said.append((-weight, order, text))
         elif weight > 0:  # a topic that added nothing to the score decided nothing
-            optional.append((weight, order, text))
-    said += sorted(optional, key=_by_contribution)[:MAX_DECIDERS]
+            optional.append((-weight, order, text))
+    optional.sort()
+    said += optional[:MAX_DECIDERS]
+    said.sort()
     comma, semicolon, stop = _JOIN[lang]
-    body = comma.join(text for _, _, text in sorted(said, key=_by_contribution))
+    body = comma.join([text for _, _, text in said])
     if rec.exploration:
         body += semicolon + WORDS[lang]["new" if facts.is_new_exploration() else "trying"]
     return body[:1].upper() + body[1:] + stop
@@ -63,10 +72,6 @@ def explain(
 def right_to_choose_notice(language: Language = "en") -> str:
     """The customer may choose any shop, including one not offered."""
     return _NOTICE[_language(language)]
-
-
-def _by_contribution(item: tuple[float, int, str]) -> tuple[float, int]:
-    return -item[0], item[1]
 
 
 def _asked(facts: Facts, needs: ExplainNeeds | None) -> Asked:

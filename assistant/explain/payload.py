@@ -13,6 +13,7 @@ Numbers are rounded to 6 decimals: float32 catalog columns then read 4.11, not 4
 from __future__ import annotations
 
 import math
+from math import isfinite
 from typing import Any
 
 from assistant.explain.compose import explain
@@ -50,16 +51,22 @@ def recommendation_payload(
         "exploration": bool(rec.exploration),
         "explanation": explanation,
         "factors": [
-            {
-                "name": f.name,
-                "value": round(f.value, DECIMALS),
-                "contribution": round(f.contribution, DECIMALS),
-            }
+            {"name": f.name, "value": round6(f.value), "contribution": round6(f.contribution)}
             for f in rec.factors
-            if math.isfinite(f.value) and math.isfinite(f.contribution)
+            if isfinite(f.value) and isfinite(f.contribution)
         ],
     }
 
 
+def round6(x: float) -> float:
+    """`round(x, 6)`, the same value and type; an integral float is its own rounding, so it skips the call.
+
+    `round(x, 6)` goes through a correctly rounded decimal string and back (~0.4 us); about a third of a
+    payload's numbers are whole (flags, counts, zero contributions). An exact vectorised numpy version of all
+    the rounding was measured no faster: a dozen numpy calls on ~46 numbers cost as much amid the rest.
+    """
+    return x if type(x) is float and x.is_integer() else round(x, DECIMALS)
+
+
 def _finite(x: float) -> float:
-    return round(float(x), DECIMALS) if math.isfinite(x) else 0.0
+    return round6(float(x)) if isfinite(x) else 0.0

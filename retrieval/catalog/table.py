@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -156,18 +156,29 @@ class ShopTable:
 
     def _decode(self, shop_id: str) -> Shop:
         i = self.row_of(shop_id)
-        c = {k: v[i] for k, v in self.columns.items()}
-        opened = EPOCH + dt.timedelta(days=int(c["opened_day"]))
-        stock = {m: int(q) for m, q in zip(MAKE_NAMES, self.parts_stock[i], strict=True) if q > 0}
-        plain = {f.name: _plain(c[f.name]) for f in fields(Shop) if f.name in c}
+        # `_plain` of each cell, but from `item` (a Python scalar already), not a numpy scalar per cell: a
+        # cache miss decodes the shop of every recommendation shown. Floats of float columns are rounded as
+        # `_plain` rounds them; ints, bools and str are kept; anything else goes through `_plain` itself.
+        plain: dict[str, Any] = {}
+        shop_fields = Shop.__dataclass_fields__
+        for name, column in self.columns.items():
+            if name in shop_fields:
+                value = column.item(i)
+                if type(value) is float:
+                    value = round(value, 4) if column.dtype.kind == "f" else value
+                elif type(value) not in (int, bool, str):
+                    value = _plain(column[i])
+                plain[name] = value
+        opened = EPOCH + dt.timedelta(days=int(self.columns["opened_day"].item(i)))
+        stock = {m: int(q) for m, q in zip(MAKE_NAMES, self.parts_stock[i].tolist(), strict=True) if q > 0}
         plain.update(
-            shop_type=SHOP_TYPE_NAMES[int(c["shop_type"])],
-            authorized_makes=bits_to_names(int(c["authorized_makes"]), MAKE_NAMES),
-            capabilities=bits_to_names(int(c["capabilities"]), CAPABILITY_NAMES),
-            certifications=bits_to_names(int(c["certifications"]), CERTIFICATIONS),
+            shop_type=SHOP_TYPE_NAMES[int(self.columns["shop_type"].item(i))],
+            authorized_makes=bits_to_names(int(self.columns["authorized_makes"].item(i)), MAKE_NAMES),
+            capabilities=bits_to_names(int(self.columns["capabilities"].item(i)), CAPABILITY_NAMES),
+            certifications=bits_to_names(int(self.columns["certifications"].item(i)), CERTIFICATIONS),
             opened_date=opened.isoformat(),
             is_new=(CATALOG_AS_OF - opened).days <= NEW_SHOP_DAYS,
-            insurer_tier=INSURER_TIERS[int(c["insurer_tier"])],
+            insurer_tier=INSURER_TIERS[int(self.columns["insurer_tier"].item(i))],
             parts_stock=stock,
         )
         return Shop(**plain)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from assistant.explain import ExplainNeeds, check_faithfulness, explain
+from assistant.explain.compose import MAX_DECIDERS
 from assistant.explain.facts import Facts
-from assistant.explain.phrases import TOPICS, Asked
+from assistant.explain.phrases import TOPICS, WORDS, Asked
+from dispatch_core.domain import Factor, Recommendation
 from tests.assistant.explain.decisions import Case
 
 LANGUAGES = ("en", "zh")
@@ -169,3 +173,43 @@ def test_an_unknown_language_or_another_shop_is_refused(cases: list[Case]) -> No
         explain(first.rec, first.shop, "fr")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="cannot be explained"):
         explain(first.rec, other.shop, "en")
+
+
+def _plain_explain(case: Case, rec: Recommendation, lang: str) -> str:
+    """`explain` as its rules read, without the speed-ups of `compose` (unpacked topics, tuple sorts)."""
+    facts, needs = Facts.of(rec, case.shop), case.needs
+    asked = Asked(needs.courtesy_car, needs.pickup, needs.deadline_days is not None, needs.authorized)
+    said: list[tuple[float, int, str]] = []
+    optional: list[tuple[float, int, str]] = []
+    for order, topic in enumerate(TOPICS):
+        text = topic.say(facts, lang, case.make, asked)  # type: ignore[arg-type]
+        if text is not None:
+            weight = facts.contribution(*topic.factors)
+            if topic.always or (topic.name == "authorized" and asked.authorized is not None):
+                said.append((weight, order, text))
+            elif weight > 0:
+                optional.append((weight, order, text))
+    said += sorted(optional, key=lambda s: (-s[0], s[1]))[:MAX_DECIDERS]
+    comma, semicolon, stop = {"en": (", ", "; ", "."), "zh": ("，", "；", "。")}[lang]
+    body = comma.join(text for _, _, text in sorted(said, key=lambda s: (-s[0], s[1])))
+    if rec.exploration:
+        body += semicolon + WORDS[lang]["new" if facts.is_new_exploration() else "trying"]
+    return body[:1].upper() + body[1:] + stop
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_explain_says_what_its_rules_say_also_for_tied_zero_and_odd_contributions(
+    cases: list[Case], lang: str
+) -> None:
+    rng = np.random.default_rng(3)
+    odd = (0.0, -0.0, 0.05, 0.05, -0.01, 1, math.nan, math.inf)  # ties, signed zeros, an int, NaN
+    for case in cases[:300]:
+        picks = rng.integers(len(odd), size=len(case.rec.factors))
+        keep = rng.random(len(case.rec.factors)) < 0.6
+        factors = tuple(
+            Factor(f.name, f.value, f.contribution if k else odd[j])
+            for f, k, j in zip(case.rec.factors, keep, picks, strict=True)
+        )
+        for rec in (case.rec, replace(case.rec, factors=factors)):
+            text = explain(rec, case.shop, lang, case.make, case.needs)  # type: ignore[arg-type]
+            assert text == _plain_explain(case, rec, lang)

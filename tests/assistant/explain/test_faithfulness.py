@@ -39,16 +39,18 @@ def test_a_changed_distance_rating_or_review_count_is_caught(
     case = data.draw(st.sampled_from(cases))
     text = explain(case.rec, case.shop, lang, case.make, case.needs)  # type: ignore[arg-type]
     targets = [
-        (r"(\d+\.\d)(?= km|公里)", 0.1),
-        (r"(?<=rated )(\d\.\d)|(\d\.\d)(?=分)", 0.1),
-        (r"(\d+)(?= reviews|条评价)", 1.0),
+        (r"(\d+\.\d)(?= km|公里)", 0.1, case.rec.distance_km),
+        (r"(?<=rated )(\d\.\d)|(\d\.\d)(?=分)", 0.1, case.shop.rating),
+        (r"(\d+)(?= reviews|条评价)", 1.0, case.shop.review_count),
     ]
-    pattern, step = data.draw(st.sampled_from(targets))
+    pattern, step, source = data.draw(st.sampled_from(targets))
     found = re.search(pattern, text)
     if found is None:
         return
     shown = found.group()
     changed = f"{float(shown) + delta * step:.{1 if step < 1 else 0}f}"
+    if abs(float(changed) - source) <= 0.5 * step + 1e-6:
+        return  # the true value sits on a rounding midpoint (4.45): both 4.4 and 4.5 state it faithfully
     tampered = text[: found.start()] + changed + text[found.end() :]
     problems = check_faithfulness(tampered, case.rec, case.shop)
     assert any(changed in p for p in problems), (tampered, problems)

@@ -6,8 +6,12 @@ import json
 import math
 from dataclasses import replace
 
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from assistant.explain import check_faithfulness, recommendation_payload
-from assistant.explain.payload import UNBOUNDED_WAIT_DAYS
+from assistant.explain.payload import DECIMALS, UNBOUNDED_WAIT_DAYS, round6
 from dispatch_core.domain import Factor
 from tests.assistant.explain.decisions import Case
 
@@ -62,3 +66,37 @@ def test_an_unbounded_wait_is_capped_and_non_finite_factors_are_dropped(cases: l
     assert {f["name"] for f in payload["factors"]}.isdisjoint(broken)
     assert len(payload["factors"]) == len(factors) - len(broken)
     assert check_faithfulness(payload["explanation"], rec, case.shop) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(),  # NaN, infinities, subnormals and -0.0 included
+            st.floats(-1e4, 1e4),
+            st.integers(-1000, 1000).map(lambda k: k / 128),  # exact decimal ties at the 7th place
+            st.integers(-(10**9), 10**9).map(lambda k: k / 10**7),  # just off such ties
+            st.integers(-1000, 1000),
+            st.booleans(),
+            st.floats(-10, 10).map(np.float64),  # numpy's own __round__, not Python's
+        ),
+        max_size=60,
+    )
+)
+def test_round6_is_round_to_6_decimals_in_value_sign_and_type(numbers: list[float]) -> None:
+    assert repr([round6(x) for x in numbers]) == repr([round(x, DECIMALS) for x in numbers])
+
+
+def test_payload_numbers_are_the_recommendations_numbers_rounded_to_6_decimals(cases: list[Case]) -> None:
+    for case in cases:
+        rec, shop = case.rec, case.shop
+        payload = recommendation_payload(rec, shop, "zh", case.make, case.needs)
+        factors = [
+            {"name": f.name, "value": round(f.value, 6), "contribution": round(f.contribution, 6)}
+            for f in rec.factors
+            if math.isfinite(f.value) and math.isfinite(f.contribution)
+        ]
+        numbers = [round(float(x), 6) for x in (rec.distance_km, shop.rating, rec.score)]
+        assert repr(payload["factors"]) == repr(factors)  # repr: the same floats to the last bit, and types
+        assert repr([payload[k] for k in ("distance_km", "rating", "score")]) == repr(numbers)
+        assert payload["expected_wait_days"] == min(round(rec.expected_wait_days, 6), UNBOUNDED_WAIT_DAYS)
