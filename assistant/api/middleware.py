@@ -6,6 +6,7 @@ stream; here the cost is a few dict lookups and one histogram observation per re
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -188,7 +189,13 @@ def _incoming_id(value: bytes) -> str | None:
 
 
 def _new_id() -> str:
-    return os.urandom(16).hex()  # as random as uuid4().hex, at a fraction of the cost
+    # A random per-process prefix and a counter: unique across processes and restarts, and no system call
+    # per request (`getrandom` showed up at ~5 % of the event loop's time under load on this VM).
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
+
+
+_ID_PREFIX = os.urandom(8).hex()
+_ID_COUNTER = itertools.count(1)
 
 
 def _too_large(limit: int) -> bytes:
