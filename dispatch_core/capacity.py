@@ -177,7 +177,8 @@ class CapacityState:
         parts = None
         if make is not None:
             col = self.make_col.get(make)
-            parts = np.full(rows.size, ABSENT, np.int32) if col is None else self.parts_[rows, col]
+            # A column view, then a 1-D gather: cheaper than mixed fancy indexing [rows, col].
+            parts = np.full(rows.size, ABSENT, np.int32) if col is None else self.parts_[:, col][rows]
         return CapacitySnapshot(
             rows=rows,
             bays=self.bays[rows],

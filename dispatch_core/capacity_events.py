@@ -140,6 +140,11 @@ def _counts(values: Any, shape: int | tuple[int, ...], name: str) -> IntArray:
 
 
 def _rows(rows: Any, n_shops: int) -> IntArray:
+    if type(rows) is np.ndarray and rows.dtype == np.int64 and rows.ndim == 1:  # the hot path
+        # Viewed as unsigned, a negative row is huge: one max() checks both bounds.
+        if rows.size and rows.view(np.uint64).max() >= n_shops:
+            raise InvalidInputError(f"rows must lie in [0, {n_shops}): the catalog has {n_shops} shops.")
+        return rows.copy()
     array = np.asarray(rows)
     if array.ndim != 1 or not (np.issubdtype(array.dtype, np.integer) or array.size == 0):
         raise InvalidInputError(f"rows must be a 1-D integer array, got {array.dtype} {array.shape}.")

@@ -40,7 +40,8 @@ def freshness_from_age(
     """Trust in a report of age ``age_s`` (n,): 1 up to ``stale_after_s``, then halving every
     ``half_life_s``, never below ``floor`` (the trust in the catalog alone; inf age gives the floor)."""
     excess = np.maximum(np.asarray(age_s, dtype=np.float64) - stale_after_s, 0.0)
-    return np.maximum(np.exp2(-excess / half_life_s), floor)
+    # excess / -half_life is -excess / half_life exactly (IEEE division is symmetric in sign), one pass fewer.
+    return np.maximum(np.exp2(excess / -half_life_s), floor)
 
 
 def expected_wait_days(
@@ -63,28 +64,42 @@ def expected_wait_days(
     baseline (every bay free); pass a historical mean wait (scalar or (n,)) where one is known.
     """
     cycle = np.asarray(mean_cycle_days, dtype=np.float64)
-    if not np.all(np.isfinite(cycle) & (cycle > 0)):
+    # min() and max() are NaN if any value is: the comparisons then fail as they should.
+    if cycle.size and not (cycle.min() > 0 and np.isfinite(cycle.max())):
         raise InvalidInputError("mean_cycle_days must be finite and > 0.")
-    queued = np.zeros(snapshot.rows.size) if queue_len is None else np.asarray(queue_len, dtype=np.float64)
-    if queued.shape != snapshot.rows.shape or np.any(queued < 0):
-        raise InvalidInputError(
-            f"queue_len must be >= 0 with shape {snapshot.rows.shape}, got {queued.shape}."
-        )
-    free_now = snapshot.is_open & (snapshot.free_bays > 0)
+    if queue_len is not None:
+        queued = np.asarray(queue_len, dtype=np.float64)
+        if queued.shape != snapshot.rows.shape or np.any(queued < 0):
+            raise InvalidInputError(
+                f"queue_len must be >= 0 with shape {snapshot.rows.shape}, got {queued.shape}."
+            )
+        cycle = cycle * (queued + 1.0)  # queue_len + 1 departures; none queued is cycle * 1.0, cycle itself
+    return unchecked_wait_days(snapshot, cycle, prior_days)
+
+
+def unchecked_wait_days(
+    snapshot: CapacitySnapshot, cycle_days: FloatArray, prior_days: float | FloatArray = 0.0
+) -> FloatArray:
+    """``expected_wait_days`` without a queue and without checking ``cycle_days`` (n,): for callers that
+    know them finite and > 0, as ranking knows the catalog's once it has checked them."""
     with np.errstate(divide="ignore"):
-        busy = cycle * (queued + 1.0) / snapshot.bays
-    live = np.where(free_now, 0.0, busy)
+        live = cycle_days / snapshot.bays  # a fresh array: changed in place below
+    live[snapshot.is_open & (snapshot.free_bays > 0)] = 0.0  # a free bay now: no wait
     fresh = snapshot.freshness
-    # Written as a select, not fresh * live + ..., so an inf live wait with freshness 0 gives the prior.
-    return np.where(fresh > 0, fresh * live, 0.0) + (1.0 - fresh) * np.asarray(prior_days, dtype=np.float64)
+    # A select, not fresh * live + ..., so an inf live wait with freshness 0 gives the prior.
+    trusted = fresh * live
+    trusted[~(fresh > 0)] = 0.0  # ~(> 0), not <= 0: NaN freshness selects 0 too
+    return trusted + (1.0 - fresh) * np.asarray(prior_days, dtype=np.float64)
 
 
 def is_full(snapshot: CapacitySnapshot, include_stale: bool = False) -> NDArray[np.bool_]:
     """Shops (n,) reported without a free bay. A stale report is no hard fact: unless ``include_stale``,
     it is left to ``expected_wait_days`` to down-weight rather than filter out."""
-    return (snapshot.free_bays <= 0) & (include_stale | ~snapshot.is_stale)
+    full = snapshot.free_bays <= 0
+    return full if include_stale else full & ~snapshot.is_stale
 
 
 def is_closed(snapshot: CapacitySnapshot, include_stale: bool = False) -> NDArray[np.bool_]:
     """Shops (n,) reported closed; stale reports count only with ``include_stale`` (see ``is_full``)."""
-    return ~snapshot.is_open & (include_stale | ~snapshot.is_stale)
+    closed = ~snapshot.is_open
+    return closed if include_stale else closed & ~snapshot.is_stale

@@ -65,6 +65,18 @@ class Candidates:
         if n and (not np.isfinite(self.distance_km).all() or (self.distance_km < 0).any()):
             raise InvalidInputError("Candidate distances must be finite and >= 0 km.")
 
+    def subset(self, at: NDArray[Any]) -> Candidates:
+        """The candidates at a boolean mask or an index array (n,).
+
+        Skips the checks: a subset of checked candidates passes them, and on the ranking hot path the checks
+        cost more than the subset itself.
+        """
+        subset = object.__new__(Candidates)
+        object.__setattr__(subset, "rows", self.rows[at])  # frozen: set as dataclasses' own __init__ does
+        object.__setattr__(subset, "distance_km", self.distance_km[at])
+        object.__setattr__(subset, "coverage", self.coverage[at])
+        return subset
+
 
 @dataclass(frozen=True)
 class ShopData:

@@ -100,24 +100,32 @@ class ExposureTracker:
         """Count one offer per entry of ``rows`` (k,), in order, optionally weighted by ``weights`` (k,) >= 0
         (e.g. by slate position); every entry advances the decay clock by one offer, whatever its weight."""
         rows = self._rows(rows)
-        w = np.ones(rows.size) if weights is None else np.asarray(weights, dtype=np.float64)
-        if w.shape != rows.shape or not np.all(np.isfinite(w) & (w >= 0)):
+        w = None if weights is None else np.asarray(weights, dtype=np.float64)
+        if w is not None and (w.shape != rows.shape or not np.all(np.isfinite(w) & (w >= 0))):
             raise InvalidInputError(f"weights must be finite, >= 0 and of shape {rows.shape}, got {w.shape}.")
         chunk = max(1, int(_MAX_EXPONENT / self.decay_rate))
         for start in range(0, rows.size, chunk):
             if self.decay_rate * (self.offers_seen_ - self.ref_offer_) >= _MAX_EXPONENT:
                 self._rescale()
-            r, inc = rows[start : start + chunk], w[start : start + chunk]
+            r = rows[start : start + chunk]
             # The j-th offer of the chunk, once recorded, is the latest: it counts w in true units.
-            inc = inc * np.exp(
-                self.decay_rate * (self.offers_seen_ + 1 + np.arange(r.size) - self.ref_offer_)
-            )
+            first = self.offers_seen_ + 1 - self.ref_offer_  # exact integers, as (seen + 1 + arange) - ref
+            inc = np.exp(self.decay_rate * np.arange(first, first + r.size))
+            if w is not None:  # unweighted offers count 1: skip the multiplication by ones (exact anyway)
+                inc = w[start : start + chunk] * inc
             if r.size <= 16 and len(set(r.tolist())) == r.size:
                 self.offers_raw_[r] += inc  # a slate: distinct rows, and fancy += beats np.add.at here
             else:
                 np.add.at(self.offers_raw_, r, inc)
-            self.total_raw_ += float(inc.sum())
-            self.new_raw_ += float(inc[self.is_new[r]].sum())
+            if r.size < 8:  # a slate: in Python, as numpy sums fewer than 8 terms in order (same floats)
+                increments = inc.tolist()
+                self.total_raw_ += sum(increments)
+                self.new_raw_ += sum(
+                    x for x, new in zip(increments, self.is_new[r].tolist(), strict=True) if new
+                )
+            else:
+                self.total_raw_ += float(inc.sum())
+                self.new_raw_ += float(inc[self.is_new[r]].sum())
             self.offers_seen_ += r.size
         return self
 
@@ -144,7 +152,10 @@ class ExposureTracker:
             raise InvalidInputError(f"day_of_month must lie in (0, {days_in_month}], got {day_of_month}.")
         rows = self._rows(rows)
         due = self.monthly_target[rows] * (day_of_month / days_in_month)
-        return np.where(due > 0, self.assigned_[rows] / np.where(due > 0, due, 1.0), 1.0)
+        progress = np.empty(rows.size)
+        progress.fill(1.0)  # on track, where there is no target
+        np.divide(self.assigned_[rows], due, out=progress, where=due > 0)
+        return progress
 
     def offer_counts(self, rows: NDArray[np.integer[Any]]) -> FloatArray:
         """Decayed offer counts of ``rows``, shape (k,)."""
@@ -246,7 +257,8 @@ class ExposureTracker:
 
     def _rows(self, rows: Any) -> NDArray[np.int64]:
         if type(rows) is np.ndarray and rows.dtype == np.int64 and rows.ndim == 1:  # the hot path
-            if rows.size and (rows.min() < 0 or rows.max() >= self.n_shops):
+            # Viewed as unsigned, a negative row is huge: one max() checks both bounds.
+            if rows.size and rows.view(np.uint64).max() >= self.n_shops:
                 raise InvalidInputError(
                     f"rows must lie in [0, {self.n_shops}): the tracker has {self.n_shops} shops."
                 )

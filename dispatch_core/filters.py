@@ -20,7 +20,7 @@ def authorized_for_make(shops: ShopData, rows: NDArray[np.int64], make: str | No
     if make is None or make not in shops.makes:
         return np.asarray(shops.columns["shop_type"][rows] == shops.dealer_type)
     bit = shops.makes.index(make)
-    return np.asarray((shops.columns["authorized_makes"][rows] >> bit) & 1, dtype=bool)
+    return np.asarray((shops.columns["authorized_makes"][rows] & (1 << bit)) != 0)
 
 
 def hard_filter(
@@ -32,22 +32,26 @@ def hard_filter(
 ) -> tuple[NDArray[np.bool_], dict[str, int]]:
     """(keep mask of shape (n,), shops removed per reason). A shop counts under its first failing reason."""
     rows = candidates.rows
-    ids = shops.columns["shop_id"][rows]
     banned = request.excluded_shop_ids | request.avoided_shop_ids
     max_km = request.max_distance_km or strategy.default_max_distance_km
+    # Reasons that cannot apply to this request are None: they remove nobody.
     failing = {
-        "excluded": np.isin(ids, list(banned)) if banned else np.zeros(len(rows), dtype=bool),
+        "excluded": np.isin(shops.columns["shop_id"][rows], list(banned)) if banned else None,
         "out_of_range": candidates.distance_km > max_km,
         "not_authorized": ~authorized_for_make(shops, rows, request.make)
         if request.wants_authorized
-        else np.zeros(len(rows), dtype=bool),
+        else None,
         "incapable": candidates.coverage < 1.0,
         "closed": is_closed(snapshot),
         "full": is_full(snapshot),
     }
-    keep = np.ones(len(rows), dtype=bool)
-    counts: dict[str, int] = {}
-    for reason in REASONS:
-        counts[reason] = int(np.count_nonzero(keep & failing[reason]))
-        keep &= ~failing[reason]
+    applying = [(reason, fails) for reason, fails in failing.items() if fails is not None]
+    counts = dict.fromkeys(REASONS, 0)
+    (first, fails), *rest = applying  # out_of_range always applies
+    counts[first], keep = int(np.count_nonzero(fails)), ~fails
+    for reason, fails in rest:
+        removed = keep & fails
+        counts[reason] = int(np.count_nonzero(removed))
+        if counts[reason]:
+            keep ^= removed  # removed lies within keep: this is keep &= ~fails, one pass fewer
     return keep, counts

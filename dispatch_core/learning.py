@@ -91,9 +91,11 @@ class ShopLearner:
             score = self.policy.score_rows(
                 rows, rng=rng
             )  # policy rows are catalog rows (arms added in order)
-        lift = score - mean
-        # Squash the upside into [mean, 1): UCB bonuses of cold shops exceed 1 and would all tie when clipped.
-        optimistic = np.where(lift > 0, mean + (1.0 - mean) * (1.0 - np.exp(-lift)), np.clip(score, 0.0, 1.0))
+        # Squash the upside (score - mean > 0) into [mean, 1): UCB bonuses of cold shops exceed 1 and would
+        # all tie when clipped. mean - score is -(score - mean) exactly, and score > mean is score - mean > 0.
+        squashed = mean + (1.0 - mean) * (1.0 - np.exp(mean - score))
+        optimistic = np.clip(score, 0.0, 1.0)  # not clip01: np.clip keeps the sign of a -0.0 score
+        np.copyto(optimistic, squashed, where=score > mean)
         return mean, optimistic
 
     def learn(

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dispatch_core.capacity import CapacityState, expected_wait_days
+from dispatch_core.capacity_snapshot import unchecked_wait_days
 from dispatch_core.domain import Candidates, ClaimRequest, Decision, Factor, Recommendation, ShopData
 from dispatch_core.errors import InvalidInputError, NoCandidatesError
 from dispatch_core.exposure import ExposureTracker
@@ -26,12 +30,34 @@ from dispatch_core.features import FACTOR_NAMES, FactorMatrix, StaticFactors, bu
 from dispatch_core.filters import hard_filter
 from dispatch_core.learning import ShopLearner, context_of
 from dispatch_core.pareto import select_slate
+from dispatch_core.slate import plackett_luce, shortlist
 from dispatch_core.strategy import OBJECTIVES, Strategy
 
 FloatArray = NDArray[np.float64]
 _COST = FACTOR_NAMES.index("cost_index")
+_EXPLORATION, _LEARNED = OBJECTIVES.index("exploration"), len(OBJECTIVES)  # rows of the weighted utilities
 # Factors a recommendation carries beyond the customer's: the other objectives and the exploration terms.
 _EXTRA_FACTORS = ("utilization_balance", "insurer_cost", "learned_value", "exploration_bonus", "new_shop")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A strategy's objective weights in OBJECTIVES order, worked out once rather than on every request:
+    `shares` of the score (over their sum; the learned value takes the exploration share), the raw weights
+    that break crowding ties (a tuple, so select_slate checks them once and then finds them in its cache)."""
+
+    key: str
+    strategy: Strategy
+    shares: tuple[float, ...]
+    share_column: FloatArray  # shares as a (4, 1) column, to weight the (4, n) utilities at once
+    pareto_weights: tuple[float, ...]
+
+    @classmethod
+    def of(cls, key: str, strategy: Strategy) -> _Plan:
+        weights = tuple(strategy.objective_weights.get(o, 0.0) for o in OBJECTIVES)
+        total = sum(weights)
+        shares = tuple(w / total for w in weights)
+        return cls(key, strategy, shares, np.array(shares)[:, None], weights)
 
 
 class Dispatcher:
@@ -52,6 +78,13 @@ class Dispatcher:
         self.default_strategy = default_strategy or next(iter(self.strategies))
         self.learners_ = {key: ShopLearner(shops, s) for key, s in self.strategies.items()}
         self.static_ = StaticFactors.build(shops)
+        # Catalog columns every request reads as float64: converted once, not per request.
+        self._cycle_days = shops.columns["mean_cycle_days"].astype(np.float64)
+        # Checked once here when the whole catalog passes; otherwise per request, for the candidates only.
+        valid = np.isfinite(self._cycle_days) & (self._cycle_days > 0)
+        self._wait_days = unchecked_wait_days if valid.all() else expected_wait_days
+        self._bays = shops.columns["bays"].astype(np.float64)
+        self._plans: dict[str, _Plan] = {}
 
     def rank(
         self,
@@ -66,37 +99,28 @@ class Dispatcher:
         if k < 1:
             raise InvalidInputError(f"k must be a positive number of shops, got {k}.")
         key, chosen = self.resolve_strategy(strategy)
+        plan = self._plans.get(key)
+        if plan is None or plan.strategy is not chosen:  # a strategy swapped in under its key is replanned
+            plan = self._plans[key] = _Plan.of(key, chosen)
         rng = rng if rng is not None else np.random.default_rng()
-        # Catalog-row order from here on: every later tie is then broken by row, never by input position.
-        candidates = _subset(candidates, np.argsort(candidates.rows, kind="stable"))
         snapshot = self.capacity.snapshot(candidates.rows, request.now, make=request.make)
         keep, filtered = hard_filter(request, candidates, self.shops, snapshot, chosen)
-        if not keep.any():
-            raise NoCandidatesError(
-                f"All {len(candidates.rows)} candidates fail a hard constraint: {filtered}."
-            )
-        live = _subset(candidates, keep)
-        cycle = self.shops.columns["mean_cycle_days"][candidates.rows].astype(np.float64)
-        wait = expected_wait_days(snapshot, cycle)[keep]
-        parts = self._parts(live.rows, snapshot.parts_for_make, keep, request.make)
-        free_bays = snapshot.free_bays[keep].astype(np.float64)
+        considered = len(candidates.rows)
+        if sum(filtered.values()) == considered:  # each failing candidate counts once
+            raise NoCandidatesError(f"All {considered} candidates fail a hard constraint: {filtered}.")
+        # The survivors in catalog-row order (a stable sort: as if sorted before filtering), from here on:
+        # every later tie is then broken by row, never by input position.
+        at = keep.nonzero()[0]
+        at = at[candidates.rows[at].argsort(kind="stable")]
+        live = candidates.subset(at)
+        wait = self._wait_days(snapshot, self._cycle_days[candidates.rows])[at]
+        parts = self._parts(live.rows, snapshot.parts_for_make, at, request.make)
+        free_bays = snapshot.free_bays[at].astype(np.float64)
         factors = build_factors(request, live, self.shops, wait, free_bays, parts, chosen, self.static_)
-        objectives, parts_of_score = self._objectives(
-            key, chosen, live, factors, snapshot.free_bays[keep], rng, request.now
-        )
-        slate, propensities, exploring = self._slate(chosen, objectives, parts_of_score, k, rng, live.rows)
+        objectives, weighted = self._objectives(plan, live.rows, factors, free_bays, rng, request.now)
+        slate, propensities, exploring = self._slate(plan, objectives, weighted, k, rng, live.rows)
         decision = self._decision(
-            key,
-            chosen,
-            live,
-            factors,
-            parts_of_score,
-            wait,
-            slate,
-            propensities,
-            exploring,
-            len(candidates.rows),
-            filtered,
+            plan, live, factors, weighted, wait, slate, propensities, exploring, considered, filtered
         )
         if record:
             self.exposure.record_offers(live.rows[slate])
@@ -124,90 +148,88 @@ class Dispatcher:
             self.exposure.record_assignments(np.array([self.learners_[strategy].row_of(shop_id)]))
 
     def _parts(
-        self, rows: NDArray[np.int64], live_parts: Any, keep: NDArray[np.bool_], make: str | None
+        self, rows: NDArray[np.int64], live_parts: Any, at: NDArray[np.intp], make: str | None
     ) -> FloatArray:
         if make is None or make not in self.shops.makes:
             return np.full(len(rows), -1.0)
-        catalog = self.shops.parts_stock[rows, self.shops.makes.index(make)].astype(np.float64)
+        # A column view, then a 1-D gather: cheaper than mixed fancy indexing [rows, col].
+        catalog = self.shops.parts_stock[:, self.shops.makes.index(make)][rows].astype(np.float64)
         if live_parts is None:
-            return np.asarray(catalog, dtype=np.float64)
-        reported = np.asarray(live_parts)[keep].astype(np.float64)
-        return np.where(reported >= 0, reported, catalog)
+            return catalog
+        reported = np.asarray(live_parts)[at].astype(np.float64)
+        np.copyto(catalog, reported, where=reported >= 0)  # a live report wins over the catalog
+        return catalog
 
     def _objectives(
         self,
-        key: str,
-        strategy: Strategy,
-        live: Candidates,
+        plan: _Plan,
+        rows: NDArray[np.int64],
         factors: FactorMatrix,
-        free_bays: NDArray[Any],
+        free_bays: FloatArray,
         rng: np.random.Generator,
         now: float,
-    ) -> tuple[FloatArray, dict[str, FloatArray]]:
-        """Objectives (n, 4) to minimise, and each objective's weighted utility (its share of the score)."""
-        bays = self.shops.columns["bays"][live.rows].astype(np.float64)
+    ) -> tuple[FloatArray, FloatArray]:
+        """Objectives (n, 4) to minimise, and the weighted utilities (5, n): each objective's share of the
+        score in OBJECTIVES order, then the learned value's (the exploration share of the mean evidence)."""
+        # One utility per objective, in OBJECTIVES order, as rows of one array: negating and weighting them
+        # then takes one operation each rather than one per objective.
+        utilities = np.empty((len(OBJECTIVES), len(rows)))
+        utilities[0] = factors.customer_utility()
         # Balance: offers against capacity share (no shop starves or floods), free bays now, and how far the
         # shop is behind its pro-rated monthly production target (under-used and new shops catch up).
-        behind = 1.0 - clip01(self.exposure.target_progress(live.rows, *_month_position(now)))
-        exposure = 0.5 + 0.5 * self.exposure.exposure_adjustment(live.rows)
-        balance = 0.45 * exposure + 0.3 * clip01(free_bays / bays) + 0.25 * behind
-        learner = self.learners_[key]
+        behind = 1.0 - clip01(self.exposure.target_progress(rows, *_month_position(now)))
+        exposure = 0.5 + 0.5 * self.exposure.exposure_adjustment(rows)
+        balance = 0.45 * exposure + 0.3 * clip01(free_bays / self._bays[rows])
+        np.add(balance, 0.25 * behind, out=utilities[1])
+        utilities[2] = factors.utilities[:, _COST]
+        learner = self.learners_[plan.key]
         contexts = context_of(factors.names, factors.utilities) if learner.contextual else None
-        mean, score = learner.values(live.rows, rng, contexts)
-        utilities = {
-            "customer": factors.customer_utility(),
-            "utilization": balance,
-            "cost": factors.utilities[:, _COST],
-            "exploration": clip01(score),
-        }
-        total = sum(strategy.objective_weights.get(o, 0.0) for o in OBJECTIVES)
-        weighted = {o: strategy.objective_weights.get(o, 0.0) / total * utilities[o] for o in OBJECTIVES}
-        weighted["learned"] = strategy.objective_weights.get("exploration", 0.0) / total * clip01(mean)
-        objectives = np.empty((len(OBJECTIVES), len(live.rows)))
-        for j, o in enumerate(OBJECTIVES):
-            objectives[j] = utilities[o]
-        return -objectives.T, weighted
+        mean, score = learner.values(rows, rng, contexts)
+        clip01(score, out=utilities[3])
+        objectives = np.negative(utilities)
+        weighted = np.empty((len(OBJECTIVES) + 1, len(rows)))
+        np.multiply(plan.share_column, utilities, out=weighted[: len(OBJECTIVES)])
+        np.multiply(plan.shares[_EXPLORATION], clip01(mean), out=weighted[_LEARNED])
+        return objectives.T, weighted
 
     def _slate(
         self,
-        strategy: Strategy,
+        plan: _Plan,
         objectives: FloatArray,
-        weighted: dict[str, FloatArray],
+        weighted: FloatArray,
         k: int,
         rng: np.random.Generator,
         rows: NDArray[np.int64],
     ) -> tuple[NDArray[np.int64], FloatArray, NDArray[np.bool_]]:
-        score: FloatArray = sum((weighted[o] for o in OBJECTIVES), np.zeros(len(rows)))
-        shortlist = _shortlist(objectives, score, 3 * max(strategy.pool_size, k))
-        pool = shortlist[
-            select_slate(
-                objectives[shortlist],
-                min(len(shortlist), max(strategy.pool_size, k)),
-                weights=[strategy.objective_weights.get(o, 0.0) for o in OBJECTIVES],
-            )
-        ]
+        score = weighted[0] + weighted[1]
+        for j in range(2, len(OBJECTIVES)):
+            score += weighted[j]
+        room = max(plan.strategy.pool_size, k)
+        short = shortlist(objectives, score, 3 * room)
+        pool = short[select_slate(objectives[short], min(len(short), room), weights=plan.pareto_weights)]
         # Best first; ties by position, which is catalog-row order.
-        pool = pool[np.lexsort((pool, -score[pool]))]
-        exploit = score[pool] - weighted["exploration"][pool] + weighted["learned"][pool]
-        cut = np.sort(exploit)[::-1][min(k, len(pool)) - 1]
+        pool.sort()
+        pool = pool[(-score[pool]).argsort(kind="stable")]
+        pool_score, pool_weighted = score[pool], weighted[:, pool]
+        exploit = pool_score - pool_weighted[_EXPLORATION] + pool_weighted[_LEARNED]
+        cut = np.sort(exploit)[len(pool) - min(k, len(pool))]  # the k-th best
         exploring = exploit < cut - 1e-12  # in the pool only thanks to the exploration bonus
         # New shops get a bounded budget of such picks (the tracker keeps the long-run share); shops already
         # known may still be explored by the policy's own optimism.
-        nurtured = exploring & self.shops.is_new[rows[pool]]
-        allowed = self.exposure.exploration_allowed(k)
-        if nurtured.sum() > allowed:  # drop the weakest new-shop exploration picks beyond the budget
-            keep_mask = ~np.isin(pool, pool[nurtured][allowed:])
-            pool, exploring = pool[keep_mask], exploring[keep_mask]
-        picks, probabilities = _plackett_luce(score[pool], min(k, len(pool)), strategy.temperature, rng)
+        nurtured = (exploring & self.shops.is_new[rows[pool]]).nonzero()[0]
+        if nurtured.size and nurtured.size > (allowed := self.exposure.exploration_allowed(k)):
+            keep = np.ones(len(pool), dtype=np.bool_)
+            keep[nurtured[allowed:]] = False  # drop the weakest new-shop exploration picks beyond the budget
+            pool, exploring, pool_score = pool[keep], exploring[keep], pool_score[keep]
+        picks, probabilities = plackett_luce(pool_score, min(k, len(pool)), plan.strategy.temperature, rng)
         return pool[picks], probabilities, exploring[picks]
 
     def _decision(
         self,
-        key: str,
-        strategy: Strategy,
+        plan: _Plan,
         live: Candidates,
         factors: FactorMatrix,
-        weighted: dict[str, FloatArray],
+        weighted: FloatArray,
         wait: FloatArray,
         slate: NDArray[np.int64],
         propensities: FloatArray,
@@ -215,51 +237,48 @@ class Dispatcher:
         considered: int,
         filtered: dict[str, int],
     ) -> Decision:
-        total = sum(strategy.objective_weights.get(o, 0.0) for o in OBJECTIVES)
-        share = strategy.objective_weights.get("customer", 0.0) / total  # the customer objective's weight
         # Convert once to Python floats: per-element float() on numpy scalars dominates otherwise.
         values = factors.values[slate].tolist()
-        contributions = (share * factors.weights * factors.utilities[slate]).tolist()
-        bonus = weighted["exploration"][slate] - weighted["learned"][slate]
-        extras = np.empty((5, len(slate)))
-        extras[0] = weighted["utilization"][slate]
-        extras[1] = factors.values[slate, _COST]
-        extras[2] = weighted["learned"][slate]
-        extras[3] = bonus
-        extras[4] = self.shops.is_new[live.rows[slate]]
-        extra_contrib = extras.copy()
-        extra_contrib[1], extra_contrib[4] = weighted["cost"][slate], 0.0
-        extras_by_shop, extra_contrib_by_shop = extras.T.tolist(), extra_contrib.T.tolist()
-        contextual = self.learners_[key].contextual
+        contributions = (plan.shares[0] * factors.weights * factors.utilities[slate]).tolist()
+        _, utilization, cost, exploration, learned = weighted[:, slate].tolist()
+        rows = live.rows[slate]
+        is_new, shop_ids = self.shops.is_new[rows].tolist(), self.shops.columns["shop_id"][rows].tolist()
+        contextual = self.learners_[plan.key].contextual
         contexts = context_of(factors.names, factors.utilities[slate]).tolist() if contextual else None
         names = factors.names + _EXTRA_FACTORS
-        rows = live.rows[slate].tolist()
+        waits, distances = wait[slate].tolist(), live.distance_km[slate].tolist()
+        shown, probabilities = exploring.tolist(), propensities.tolist()
         recommendations = []
-        for j, row in enumerate(rows):
-            items = tuple(
-                map(Factor, names, values[j] + extras_by_shop[j], contributions[j] + extra_contrib_by_shop[j])
+        for j, row in enumerate(rows.tolist()):
+            bonus = exploration[j] - learned[j]
+            extra_values = [utilization[j], values[j][_COST], learned[j], bonus, 1.0 if is_new[j] else 0.0]
+            extra_contributions = [utilization[j], cost[j], learned[j], bonus, 0.0]
+            # tuple.__new__(Factor, t) is Factor(*t) without the Python-level __new__ (~60 per decision).
+            factors_j = zip(
+                names, values[j] + extra_values, contributions[j] + extra_contributions, strict=True
             )
+            items = tuple(map(tuple.__new__, repeat(Factor), factors_j))
             recommendations.append(
                 Recommendation(
-                    shop_id=str(self.shops.columns["shop_id"][row]),
+                    shop_id=str(shop_ids[j]),
                     row=row,
                     rank=j + 1,
-                    score=sum(contributions[j]) + sum(extra_contrib_by_shop[j]),
-                    exploration=bool(exploring[j]),
-                    propensity=float(propensities[j]),
-                    expected_wait_days=float(wait[slate[j]]),
-                    distance_km=float(live.distance_km[slate[j]]),
+                    score=sum(contributions[j]) + sum(extra_contributions),
+                    exploration=shown[j],
+                    propensity=probabilities[j],
+                    expected_wait_days=waits[j],
+                    distance_km=distances[j],
                     factors=items,
                     context=tuple(contexts[j]) if contexts is not None else (),
                 )
             )
         return Decision(
             recommendations=tuple(recommendations),
-            strategy=key,
-            strategy_version=strategy.version,
+            strategy=plan.key,
+            strategy_version=plan.strategy.version,
             considered=considered,
             filtered=filtered,
-            slate_propensity=float(np.prod(propensities)),
+            slate_propensity=math.prod(probabilities),  # propensities.prod() (in order), without numpy
         )
 
 
@@ -274,42 +293,3 @@ def _month_position_at(now: int) -> tuple[float, int]:
     moment = dt.datetime.fromtimestamp(now, tz=dt.UTC)
     days = calendar.monthrange(moment.year, moment.month)[1]
     return moment.day - 1 + (moment.hour * 3600 + moment.minute * 60 + moment.second + 1) / 86400, days
-
-
-def _shortlist(objectives: FloatArray, score: FloatArray, size: int) -> NDArray[np.int64]:
-    """The `size` best by scalar score plus the two best on each single objective, ascending.
-
-    NSGA-II selection then runs on this shortlist instead of every candidate: the domination matrix is
-    quadratic, and a shop outside the scalar top that leads on no objective cannot enter a diverse pool of
-    size/3 anyway. Keeping each objective's leaders keeps the extreme trade-offs eligible. Inputs are in
-    catalog-row order, so the stable sorts break ties (common: a fresh network has equal utilisation
-    everywhere) by catalog row, never by input position.
-    """
-    if len(score) <= size:
-        return np.arange(len(score), dtype=np.int64)
-    top = np.argsort(-score, kind="stable")[:size]
-    leaders = np.argsort(objectives, axis=0, kind="stable")[:2].ravel()
-    return np.unique(np.concatenate([top, leaders])).astype(np.int64)
-
-
-def _plackett_luce(
-    score: FloatArray, k: int, temperature: float, rng: np.random.Generator
-) -> tuple[NDArray[np.int64], FloatArray]:
-    """Draw k of n without replacement with P ∝ exp(score / T); return picks and P(pick | earlier picks)."""
-    if temperature == 0:
-        return np.arange(k, dtype=np.int64), np.ones(k)
-    logits = (score - score.max()) / temperature
-    gumbel = logits + rng.gumbel(size=len(score))  # Gumbel-top-k is an exact Plackett-Luce sample
-    picks = np.argsort(-gumbel, kind="stable")[:k]
-    weights = np.exp(logits)
-    remaining = weights.sum() - np.concatenate([[0.0], np.cumsum(weights[picks])[:-1]])
-    return picks.astype(np.int64), np.minimum(weights[picks] / remaining, 1.0)  # float noise can exceed 1
-
-
-def _subset(candidates: Candidates, keep: NDArray[Any]) -> Candidates:
-    """The candidates at a boolean mask or an index array."""
-    return Candidates(
-        rows=candidates.rows[keep],
-        distance_km=candidates.distance_km[keep],
-        coverage=candidates.coverage[keep],
-    )

@@ -60,7 +60,10 @@ class UCB1(ArmStatePolicy):
         self.total_count_ += rows.size
 
     def _expect(self, rows: NDArray[np.int64], contexts: Any) -> NDArray[np.float64]:
-        counts = self.counts_[rows]
+        counts = self.counts_[rows].astype(np.float64)  # exact; cast once rather than in both divisions
+        if counts.all():  # every arm has data (so does the total): no zero to divide by, nothing to mask
+            bonus = self.alpha * np.sqrt(2.0 * np.log(self.total_count_) / counts)
+            return self._per_context(self.sums_[rows] / counts + bonus, contexts)
         with np.errstate(divide="ignore", invalid="ignore"):
             mean = self.sums_[rows] / counts
             bonus = self.alpha * np.sqrt(2.0 * np.log(self.total_count_) / counts)
