@@ -40,7 +40,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL (postgresql+psycopg://user@host/db); unset = SQLite in data_dir.",
     )
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
-        "FULL", description="FULL: a commit survives power loss too; NORMAL: survives a process crash only."
+        "NORMAL",
+        description="SQLite in WAL mode. NORMAL: a committed write survives a crash or kill -9 of the "
+        "service; FULL: it also survives power loss or an OS crash (an fsync per commit: p99 ~200 ms "
+        "instead of ~30 ms at 300 recommendations/s on the reference machine).",
     )
     decision_writer: Literal["process", "thread"] = Field(
         "process",
