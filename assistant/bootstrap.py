@@ -72,16 +72,18 @@ class Container:
 
     @property
     def decision_writer(self) -> Any:
-        """Group commit of decisions for the event loop (its thread starts on first use); the SQL writes
-        run in a child process unless `decision_writer` says thread (or the store is in memory)."""
+        """Group commit of decisions for the event loop: the SQL writes run in a child process that the loop
+        drives itself, unless `decision_writer` says thread (or the store is in memory), whose thread
+        starts on first use."""
         from assistant.store import SqlStore
         from assistant.store.group_commit import GroupCommitter
+        from assistant.store.loop_commit import LoopCommitter
         from assistant.store.writer_process import ProcessRecorder
 
         if self._writer is None:
             if self.settings.decision_writer == "process" and isinstance(self.persistence, SqlStore):
                 recorder = ProcessRecorder(self.persistence.url, self.settings.sqlite_synchronous)
-                self._writer = GroupCommitter(recorder, on_close=recorder.close)
+                self._writer = LoopCommitter(recorder)
             else:
                 self._writer = GroupCommitter(self.persistence)
         return self._writer

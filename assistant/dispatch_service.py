@@ -20,7 +20,7 @@ from assistant.decision_log import DecisionLog, DecisionRecord, Outcome
 from assistant.errors import InvalidFeedbackError
 from assistant.explain import ExplainNeeds, recommendation_payload
 from assistant.preferences import Preferences
-from assistant.store.group_commit import GroupCommitter
+from assistant.store.group_commit import DecisionWriter
 from dispatch_core.domain import Candidates, ClaimRequest, Decision
 from dispatch_core.errors import NoCandidatesError
 from dispatch_core.ranking import Dispatcher
@@ -108,7 +108,7 @@ class DispatchService:
         rng: np.random.Generator | None = None,
         lock: AbstractContextManager[object] | None = None,
         metrics: Any | None = None,
-        writer: GroupCommitter | None = None,
+        writer: DecisionWriter | None = None,
     ) -> None:
         self.catalog, self.retriever, self.dispatcher, self.log = catalog, retriever, dispatcher, log
         self.writer = writer  # group commit for `recommend_async`; None: it records like `recommend`

@@ -14,6 +14,7 @@ from assistant.api.capacity_routes import router as capacity_router
 from assistant.api.console_routes import router as console_router
 from assistant.api.dispatch_routes import router as dispatch_router
 from assistant.api.errors import install_error_handlers
+from assistant.api.express import install_express
 from assistant.api.extract_route import router as extract_router
 from assistant.api.middleware import install_observability
 from assistant.api.schemas import CandidateOut, CandidatesOut, Health, NeedsOut
@@ -38,6 +39,7 @@ def create_app(container: Container) -> FastAPI:
     for router in (extract_router, sessions_router, dispatch_router, capacity_router, console_router):
         app.include_router(router)
     install_web(app)
+    install_express(app, container)
     limits = {"/v1/capacity/events": container.settings.max_capacity_body_bytes}
     install_observability(app, container.settings, container.metrics, body_limits=limits)
 

@@ -29,6 +29,12 @@ async def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
+def key_matches(sent: str, secret: str) -> bool:
+    """Constant-time comparison of a header's key with a secret. As bytes: `compare_digest` refuses str
+    with non-ASCII characters, which a client may well send (the header arrives decoded as Latin-1)."""
+    return hmac.compare_digest(sent.encode("latin-1", "replace"), secret.encode())
+
+
 def require_role(role: str) -> Any:
     """A dependency that admits a bearer key of `role` (ops keys are accepted everywhere)."""
 
@@ -44,7 +50,7 @@ def require_role(role: str) -> Any:
             )
         settings = container.settings
         accepted = {"agent": [settings.agent_key, settings.ops_key], "ops": [settings.ops_key]}[role]
-        if not any(s is not None and hmac.compare_digest(key, s.get_secret_value()) for s in accepted):
+        if not any(s is not None and key_matches(key, s.get_secret_value()) for s in accepted):
             raise AuthError(f"The API key is not valid for role {role!r}.", 403)
         return role
 

@@ -39,8 +39,13 @@ class FeedbackIn(BaseModel):
 async def recommend(body: RecommendIn, request: Request) -> dict[str, Any]:
     # Runs on the event loop, not the thread pool: a few CPU-bound milliseconds that hold the dispatch
     # lock anyway, so a thread hop per request would only add GIL hand-offs between competing threads.
-    # The busiest route reads the container off the app instead of injecting it (one resolution less).
-    container: Container = request.app.state.container
+    # Under the server, `assistant.api.express` answers the well-formed, authorized requests of this
+    # route before FastAPI's routing; this handler answers the others and documents the route.
+    return await recommendations(request.app.state.container, body)
+
+
+async def recommendations(container: Container, body: RecommendIn) -> dict[str, Any]:
+    """The answer of `POST /v1/recommendations`; raises the domain error of a request nothing can meet."""
     language = body.preferences.language or "en"
     result = await container.dispatch.recommend_async(
         body.preferences, body.claim, k=body.k, exclude=tuple(body.exclude), language=language

@@ -65,11 +65,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(code, str(error.detail)), status_code=error.status_code)
 
     async def domain(_: Request, error: Exception) -> JSONResponse:
-        status, code = domain_status(error)
-        if isinstance(error, AuthError):
-            status, code = error.status, "unauthorized" if error.status == 401 else "forbidden"
-        message = str(error.args[0]) if error.args else str(error)
-        return JSONResponse(error_body(code, message), status_code=status)
+        status, body = domain_error(error)
+        return JSONResponse(body, status_code=status)
 
     # Registered per class (not under `Exception`): Starlette re-raises whatever reaches the catch-all,
     # which would print a stack trace into the server log for an ordinary client mistake.
@@ -80,6 +77,19 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected(_: Request, error: Exception) -> JSONResponse:
         log.error("unexpected error: %s", type(error).__name__, exc_info=error)
         return JSONResponse(error_body("internal_error", "An unexpected error occurred."), status_code=500)
+
+
+def is_domain_error(error: Exception) -> bool:
+    return any(isinstance(error, kind) for kind, _, _ in DOMAIN_ERRORS)
+
+
+def domain_error(error: Exception) -> tuple[int, dict[str, dict[str, str]]]:
+    """(HTTP status, error body) of a domain error, as every route answers it."""
+    status, code = domain_status(error)
+    if isinstance(error, AuthError):
+        status, code = error.status, "unauthorized" if error.status == 401 else "forbidden"
+    message = str(error.args[0]) if error.args else str(error)
+    return status, error_body(code, message)
 
 
 def domain_status(error: Exception) -> tuple[int, str]:

@@ -34,6 +34,15 @@ class BatchRecorder(Protocol):
     def record_many(self, decisions: Sequence[DecisionRecord]) -> None: ...
 
 
+class DecisionWriter(Protocol):
+    """What `DispatchService.recommend_async` awaits: `GroupCommitter` (a thread) or `LoopCommitter`
+    (`assistant.store.loop_commit`, the writer process driven by the event loop)."""
+
+    async def record(self, decision: DecisionRecord) -> None: ...
+
+    def close(self) -> None: ...
+
+
 _Waiter = tuple[DecisionRecord, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from assistant.decision_log import DecisionRecord
 
 _log = logging.getLogger("rih.store")
+EACH = "each"  # a batch sent as (EACH, decisions) is answered decision by decision (see `serve`)
 WAL_RESTART_FRAMES = 65_536  # 256 MiB of 4 KiB pages: a sustained burst rewinds the WAL about that often
 
 
@@ -61,12 +62,17 @@ class ProcessRecorder:
                     if attempt == 2:
                         raise
         if failure is not None:
-            kind, message = failure
-            raise (ValueError if kind == "ValueError" else WriterProcessError)(message)
+            raise failure_error(failure)
 
     def close(self) -> None:
         with self._lock:
             self._stop()
+
+    def connection(self) -> Connection:
+        """The pipe to a running child (started if need be), for a caller doing its own I/O on it
+        (`LoopCommitter`): send `(EACH, decisions)`, receive one outcome per decision."""
+        with self._lock:
+            return self._started()
 
     def _started(self) -> Connection:
         if self._conn is None or self._process is None or self._process.poll() is not None:
@@ -98,7 +104,11 @@ class ProcessRecorder:
 
 
 def serve(conn: Connection) -> None:
-    """The child: write each batch received, answer None or (error type, message) after the commit."""
+    """The child: write each batch received, answer None or (error type, message) after the commit.
+
+    A batch sent as `(EACH, decisions)` is answered with one outcome per decision (None or (error type,
+    message)): when its transaction fails, each decision is written again on its own, so only a bad one
+    fails."""
     from assistant.store.sql import SqlStore
 
     try:
@@ -113,18 +123,47 @@ def serve(conn: Connection) -> None:
                 batch = conn.recv()
             except (EOFError, OSError):
                 return  # the parent is gone
-            try:
-                store.record_many(batch)
-            except Exception as error:  # reported to the parent, which fails the requests concerned
-                conn.send((type(error).__name__, str(error)))
+            if isinstance(batch, tuple) and batch[0] == EACH:
+                conn.send(_record_each(store, batch[1]))
             else:
-                conn.send(None)
+                try:
+                    store.record_many(batch)
+                except Exception as error:  # reported to the parent, which fails the requests concerned
+                    conn.send(_failure(error))
+                else:
+                    conn.send(None)
             if checkpointer is not None:
                 checkpointer.rewind_if_long()  # between batches: no commit is waiting on this thread
     finally:
         if checkpointer is not None:
             checkpointer.stop.set()
         store.close()
+
+
+def _record_each(store: Any, batch: list[DecisionRecord]) -> list[tuple[str, str] | None]:
+    try:
+        store.record_many(batch)
+        return [None] * len(batch)
+    except Exception:
+        _log.warning("a batch of %d decisions failed; writing them one by one", len(batch))
+    outcomes: list[tuple[str, str] | None] = []
+    for one in batch:
+        try:
+            store.record(one)
+            outcomes.append(None)
+        except Exception as error:
+            outcomes.append(_failure(error))
+    return outcomes
+
+
+def _failure(error: Exception) -> tuple[str, str]:
+    return type(error).__name__, str(error)
+
+
+def failure_error(failure: tuple[str, str]) -> Exception:
+    """The exception a `(error type, message)` answer stands for in the parent."""
+    kind, message = failure
+    return (ValueError if kind == "ValueError" else WriterProcessError)(message)
 
 
 class _Checkpointer:

@@ -1,0 +1,186 @@
+"""`LoopCommitter`: group commit through the writer process, driven by the event loop itself.
+
+`GroupCommitter` hands each decision to a thread, which sends batches to the writer process and wakes the
+loop when they commit. Under load that thread's own work (queue wake-ups, pickling, pipe I/O, waking the
+loop through its self-pipe) competes with ranking for the service's one interpreter lock: ~0.23 ms of CPU a
+request at 300 requests/s. Here the loop sends a batch itself and a reader callback on the pipe settles its
+requests when the child answers: no thread, no cross-thread wake-up, the same guarantee (a request is
+answered only once its decision is committed).
+
+One batch is in flight at a time; decisions that arrive meanwhile wait and leave together when it is
+answered (up to `MAX_BATCH`), so a slow commit makes the next transaction larger, not the queue longer. A
+batch whose transaction fails is written again decision by decision by the child, so only a bad decision
+fails its request. If the child dies, it is restarted and the batch sent once more.
+
+`record` may be awaited from several event loops (a test client runs one per client); a batch is sent and
+answered on the loop that sent it, and requests of other loops in it are settled through their own loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections import deque
+from multiprocessing.connection import Connection
+
+from assistant.decision_log import DecisionRecord
+from assistant.store.group_commit import MAX_BATCH
+from assistant.store.writer_process import EACH, ProcessRecorder, WriterProcessError, failure_error
+
+_log = logging.getLogger("rih.store")
+_Waiter = tuple[DecisionRecord, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
+_Outcome = tuple[str, str] | None
+
+
+class LoopCommitter:
+    """`await committer.record(decision)` returns once the writer process has committed the decision."""
+
+    def __init__(self, recorder: ProcessRecorder, max_batch: int = MAX_BATCH) -> None:
+        if max_batch < 1:
+            raise ValueError(f"max_batch must be at least 1, got {max_batch}.")
+        self.recorder, self.max_batch = recorder, max_batch
+        self._lock = threading.Lock()  # guards the queue and the in-flight batch across loops
+        self._pending: deque[_Waiter] = deque()
+        self._in_flight: list[_Waiter] | None = None
+        self._sent_on: tuple[asyncio.AbstractEventLoop, Connection] | None = None
+        self.batches = self.committed = 0  # for tests and benchmarks: how well the batching works
+
+    async def record(self, decision: DecisionRecord) -> None:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        with self._lock:
+            self._pending.append((decision, loop, done))
+            idle = self._in_flight is None
+        if idle:
+            self._send_next(loop)
+        await done
+
+    def close(self) -> None:
+        """Commit what is in flight or queued (synchronously), then stop the child; a later `record`
+        starts a new one."""
+        with self._lock:
+            batch, sent_on, self._in_flight, self._sent_on = self._in_flight, self._sent_on, None, None
+            queued = list(self._pending)
+            self._pending.clear()
+        if batch is not None and sent_on is not None:
+            loop, conn = sent_on
+            with contextlib.suppress(Exception):  # a closed loop has no reader left to remove
+                loop.remove_reader(conn.fileno())
+            self._settle(batch, self._answer(conn, batch, attempt=1, resend=False))
+        for start in range(0, len(queued), self.max_batch):
+            chunk = queued[start : start + self.max_batch]
+            self._settle(chunk, self._answer(None, chunk, attempt=1, resend=True))
+        self.recorder.close()
+
+    def _send_next(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            if self._in_flight is not None or not self._pending:
+                return
+            owner = self._pending[0][1]
+            if owner is not loop and not owner.is_closed():
+                # Sent from the loop of its first request, which stays alive awaiting the answer: a loop
+                # whose own requests are all answered may be closed with a reader still registered.
+                hand_over = True
+            else:
+                hand_over = False
+                batch = [self._pending.popleft() for _ in range(min(len(self._pending), self.max_batch))]
+                self._in_flight = batch
+        if hand_over:
+            try:
+                owner.call_soon_threadsafe(self._send_next, owner)
+            except RuntimeError:  # closed meanwhile (its waiters are gone): this loop sends instead
+                self._send_next(loop)
+            return
+        self._transmit(loop, batch, attempt=1)
+
+    def _transmit(self, loop: asyncio.AbstractEventLoop, batch: list[_Waiter], attempt: int) -> None:
+        try:
+            conn = self.recorder.connection()
+            conn.send((EACH, [decision for decision, _, _ in batch]))
+        except OSError:
+            self._child_lost(loop, batch, attempt)
+            return
+        with self._lock:
+            self._sent_on = (loop, conn)
+        loop.add_reader(conn.fileno(), self._on_answer, loop, conn, batch, attempt)
+
+    def _on_answer(
+        self, loop: asyncio.AbstractEventLoop, conn: Connection, batch: list[_Waiter], attempt: int
+    ) -> None:
+        loop.remove_reader(conn.fileno())
+        try:
+            outcomes: list[_Outcome] = conn.recv()
+        except (EOFError, OSError):
+            self._child_lost(loop, batch, attempt)
+            return
+        self._finish(loop, batch, outcomes)
+
+    def _child_lost(self, loop: asyncio.AbstractEventLoop, batch: list[_Waiter], attempt: int) -> None:
+        _log.warning("the decision writer process is gone; starting a new one")
+        self.recorder.close()
+        if attempt == 1:
+            self._transmit(loop, batch, attempt=2)
+        else:
+            self._finish(
+                loop, batch, [("WriterProcessError", "the decision writer process died")] * len(batch)
+            )
+
+    def _finish(
+        self, loop: asyncio.AbstractEventLoop, batch: list[_Waiter], outcomes: list[_Outcome]
+    ) -> None:
+        with self._lock:
+            if self._in_flight is batch:
+                self._in_flight, self._sent_on = None, None
+        self._settle(batch, outcomes)
+        self._send_next(loop)  # what arrived meanwhile leaves as the next batch
+
+    def _answer(
+        self, conn: Connection | None, batch: list[_Waiter], attempt: int, resend: bool
+    ) -> list[_Outcome]:
+        """The outcomes of `batch`, waited for on this thread (used by `close` only)."""
+        try:
+            if resend or conn is None:
+                conn = self.recorder.connection()
+                conn.send((EACH, [decision for decision, _, _ in batch]))
+            outcomes: list[_Outcome] = conn.recv()
+            return outcomes
+        except (EOFError, OSError):
+            self.recorder.close()
+            if attempt == 1:
+                return self._answer(None, batch, attempt=2, resend=True)
+            return [("WriterProcessError", "the decision writer process died")] * len(batch)
+
+    def _settle(self, batch: list[_Waiter], outcomes: list[_Outcome]) -> None:
+        self.batches += 1
+        self.committed += outcomes.count(None)
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[None], _Outcome]]] = {}
+        for (_, loop, done), outcome in zip(batch, outcomes, strict=True):
+            by_loop.setdefault(loop, []).append((done, outcome))
+        for loop, waiters in by_loop.items():
+            if _running_here(loop):
+                _resolve(waiters)
+            else:
+                with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there any more
+                    loop.call_soon_threadsafe(_resolve, waiters)
+
+
+def _running_here(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+def _resolve(waiters: list[tuple[asyncio.Future[None], _Outcome]]) -> None:
+    for done, outcome in waiters:
+        if done.done():  # the request was cancelled (client gone); its decision is stored all the same
+            continue
+        if outcome is None:
+            done.set_result(None)
+        else:
+            done.set_exception(failure_error(outcome))
+
+
+__all__ = ["LoopCommitter", "WriterProcessError"]
