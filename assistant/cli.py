@@ -214,6 +214,9 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+FULL_COLLECTION_EVERY = 1_000  # young (generation 1) collections per full one; Python's default is 10
+
+
 def _settle_heap(container: Any) -> None:
     """Build the lazily wired services now, then move everything alive into the collector's permanent
     generation: the catalog, models and modules (~230,000 objects) are never garbage, yet each full
@@ -224,6 +227,12 @@ def _settle_heap(container: Any) -> None:
         getattr(container, service)
     gc.collect()
     gc.freeze()
+    # What builds up after the freeze (decoded shops of the display cache, ~40,000 objects once warm) made
+    # each full collection a 17-30 ms pause that freed next to nothing (13 objects, measured under load),
+    # every few seconds. A full collection now waits for 1,000 younger ones instead of 10: a few minutes
+    # at 300 requests/s, while cyclic garbage is still found by the young collections first.
+    threshold0, threshold1, _ = gc.get_threshold()
+    gc.set_threshold(threshold0, threshold1, FULL_COLLECTION_EVERY)
 
 
 if __name__ == "__main__":

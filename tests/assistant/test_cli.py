@@ -31,3 +31,29 @@ def test_unknown_city_is_a_one_line_error_with_exit_2(
 def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "catalog" in capsys.readouterr().out
+
+
+def test_settle_heap_builds_the_services_freezes_the_heap_and_spaces_full_collections() -> None:
+    import gc
+    from types import SimpleNamespace
+
+    from assistant.cli import FULL_COLLECTION_EVERY, _settle_heap
+
+    built: list[str] = []
+
+    class Lazy(SimpleNamespace):
+        def __getattribute__(self, name: str) -> object:
+            if name in ("dispatch", "conversation", "capacity_feed", "decision_writer"):
+                built.append(name)
+            return object.__getattribute__(self, name)
+
+    container = Lazy(dispatch=1, conversation=2, capacity_feed=3, decision_writer=4)
+    threshold = gc.get_threshold()
+    try:
+        _settle_heap(container)
+        assert built == ["dispatch", "conversation", "capacity_feed", "decision_writer"]
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (threshold[0], threshold[1], FULL_COLLECTION_EVERY)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
