@@ -104,11 +104,22 @@ def http_request(method: str, path: str, port: int, body: bytes = b"") -> bytes:
     return head.encode() + body
 
 
+# The client forgets a keep-alive connection idle this long, under uvicorn's 5 s keep-alive timeout (as HTTP
+# clients do): else the server may close it just as a request goes out, and the request meets a reset.
+IDLE_EXPIRY_S = 4.0
+
+
 class Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        self.last_used = time.perf_counter()
+
+    @property
+    def stale(self) -> bool:
+        return self.reader.at_eof() or time.perf_counter() - self.last_used > IDLE_EXPIRY_S
 
     async def call(self, raw: bytes) -> int:
+        self.last_used = time.perf_counter()
         self.writer.write(raw)
         status_line = await self.reader.readline()
         length = 0
@@ -120,6 +131,7 @@ class Connection:
             if name.strip().lower() == b"content-length":
                 length = int(value)
         await self.reader.readexactly(length)
+        self.last_used = time.perf_counter()
         return int(status_line.split()[1])
 
 
@@ -134,7 +146,7 @@ async def open_loop(phase: Phase, port: int, raws: list[bytes], rate: float, sec
     tasks = []
 
     async def one(raw: bytes, due: float) -> None:
-        while idle and idle[-1].reader.at_eof():  # closed by the server's keep-alive timeout while idle
+        while idle and idle[-1].stale:  # closed, or soon to be, by the server's keep-alive timeout
             idle.pop().writer.close()
         conn = idle.pop() if idle else await connect(port)
         try:

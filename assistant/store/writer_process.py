@@ -26,7 +26,7 @@ from assistant.decision_log import DecisionRecord
 
 _log = logging.getLogger("rih.store")
 EACH = "each"  # a batch sent as (EACH, decisions) is answered decision by decision (see `serve`)
-WAL_RESTART_FRAMES = 65_536  # 256 MiB of 4 KiB pages: a sustained burst rewinds the WAL about that often
+WAL_RESTART_FRAMES = 4_096  # 16 MiB of 4 KiB pages: past this, the writer rewinds the WAL after a checkpoint
 
 
 class WriterProcessError(RuntimeError):
@@ -167,16 +167,20 @@ def failure_error(failure: tuple[str, str]) -> Exception:
 
 
 class _Checkpointer:
-    """Moves SQLite's WAL checkpoints off the commits.
+    """Moves SQLite's WAL checkpoints off the commits, and keeps the WAL short.
 
     By default the commit that fills the WAL past 1,000 pages also checkpoints it (copies the pages into the
     database and syncs it): stalls of up to ~0.8 s measured here under load, while every request waited for
     its decision's commit. Here the committing connections never checkpoint. A thread runs a PASSIVE
     checkpoint every second (no write lock: commits go on meanwhile). Under steady writes a passive
-    checkpoint never finds the WAL wholly copied, so the WAL is never rewound and would grow without end;
-    once it passes `WAL_RESTART_FRAMES`, the writer itself, between two batches, runs a RESTART checkpoint
-    (little is left to copy by then) that rewinds it. One lock keeps the two checkpoints apart, so neither
-    waits on the other's busy timeout.
+    checkpoint never finds the WAL wholly copied (frames arrive while it copies), so the WAL is never
+    rewound and would grow without end. So once a passive checkpoint has seen more than
+    `WAL_RESTART_FRAMES`, the writer itself, between two batches, runs a RESTART checkpoint: it only has
+    the frames written since the passive one to copy (~2-3 ms measured) and it rewinds the WAL: at 300
+    decisions/s, about every two seconds. Measured at 300 requests/s for 40 s with a 1,000-frame threshold:
+    the WAL stayed ~13 MB and p99 was 35.5 ms; rewinding only past 256 MiB, the WAL reached 271 MB and p99
+    was 87 ms (same machine, same hour). One lock keeps the two checkpoints apart, so neither waits on the
+    other's busy timeout.
     """
 
     def __init__(self, engine: Any, every_s: float = 1.0) -> None:

@@ -130,3 +130,24 @@ def _alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_the_wal_is_rewound_under_steady_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.store import writer_process
+
+    monkeypatch.setattr(writer_process, "WAL_RESTART_FRAMES", 100)
+    path = tmp_path / "rih.sqlite"
+    store = SqlStore.from_url(f"sqlite:///{path}", sqlite_synchronous="NORMAL")
+    checkpointer = writer_process._Checkpointer(store.engine, every_s=0.05)
+    sizes = []
+    try:
+        for i in range(600):  # ~25 KB of WAL each: ~15 MB were it never rewound
+            store.record_many([decision(f"d-{i}")])
+            checkpointer.rewind_if_long()  # as the writer does between batches
+            if i % 50 == 49:
+                sizes.append(Path(f"{path}-wal").stat().st_size)
+    finally:
+        checkpointer.stop.set()
+        store.close()
+    assert max(sizes) < 6_000_000, sizes
+    assert SqlStore.from_url(f"sqlite:///{path}").counts() == (600, 0)
