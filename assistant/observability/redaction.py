@@ -1,10 +1,11 @@
 """Masks personal data and secrets in free text before it reaches a log: `redact(text) -> text`.
 
-Phone numbers, plates, resident ID numbers, bank cards, e-mail addresses and credentials become tags
-(`[phone]`, `[plate]`, `[id]`, `[card]`, `[email]`, `[secret]`). Ordinary numbers people use when they talk
-about a repair (10 km, 3 days, 5000元, 2024, decimals, ISO timestamps, `S000123`, uuids) are left alone: every
-digit pattern must span a whole run of digits and letters, so it never bites into an id, a hex string or a
-decimal.
+Phone numbers, plates, resident ID numbers, bank cards, e-mail addresses and credentials, typed in ASCII or
+in full width, become tags (`[phone]`, `[plate]`, `[id]`, `[card]`, `[email]`, `[secret]`). Ordinary numbers
+people use when they talk about a repair (10 km, 3 days, 5000元, 2024, decimals, ISO timestamps, `S000123`,
+uuids) are left alone: every digit pattern must span a whole run of digits and letters, so it never bites into
+an id, a hex string or a decimal. Plates are Chinese plates: a western plate (`AB12 CDE`, `7ABC123`) looks
+like a model or part number (`X5 M50d`, `BMW 320i`), so it is not guessed at.
 """
 
 from __future__ import annotations
@@ -77,8 +78,24 @@ _known_secrets: set[str] = set()
 _known_pattern: re.Pattern[str] | None = None
 
 
+# Full-width digits and Latin letters (and the +, -, @, . and space among them) are what a Chinese input
+# method types by default: `１３８１２３４５６７８` is a phone number like any other. They are folded to ASCII
+# before matching, so what stays in the line reads `10 km` for `１０ km`; other punctuation is left as is.
+_FULL_WIDTH = str.maketrans(
+    {
+        **{chr(0xFF10 + i): chr(0x30 + i) for i in range(10)},
+        **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
+        **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
+        **{"＋": "+", "－": "-", "\u3000": " ", "＠": "@", "．": "."},
+    }
+)
+_HAS_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a＋－\u3000＠．]")
+
+
 def redact(text: str) -> str:
     """`text` with personal data and secrets replaced by tags; idempotent, never raises on a str."""
+    if _HAS_FULL_WIDTH.search(text):
+        text = text.translate(_FULL_WIDTH)
     if _known_pattern is not None:
         text = _known_pattern.sub("[secret]", text)
     # A tag can free a neighbour that was glued to what it replaced: repeat to the fixed point, which makes

@@ -69,6 +69,19 @@ class Server:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def server_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    env = _sqlite_env(tmp_path)
+    if request.param == "postgresql":
+        url = os.environ.get("RIH_TEST_DATABASE_URL")
+        if not url:
+            if os.environ.get("CI"):
+                pytest.fail("CI must run the restart test on PostgreSQL: set RIH_TEST_DATABASE_URL")
+            pytest.skip("RIH_TEST_DATABASE_URL not set")
+        env["RIH_DATABASE_URL"] = _fresh_database(url)
+    yield env
+
+
+def _sqlite_env(tmp_path: Path) -> dict[str, str]:
+    """The server's environment: embedded defaults (SQLite) in `tmp_path`, a small catalog, known keys."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RIH_")}
     env.update(
         RIH_DATA_DIR=str(tmp_path / "data"),
@@ -78,14 +91,7 @@ def server_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[
         RIH_AGENT_KEY=AGENT,
         HF_HUB_OFFLINE="1",
     )
-    if request.param == "postgresql":
-        url = os.environ.get("RIH_TEST_DATABASE_URL")
-        if not url:
-            if os.environ.get("CI"):
-                pytest.fail("CI must run the restart test on PostgreSQL: set RIH_TEST_DATABASE_URL")
-            pytest.skip("RIH_TEST_DATABASE_URL not set")
-        env["RIH_DATABASE_URL"] = _fresh_database(url)
-    yield env
+    return env
 
 
 def _fresh_database(url: str) -> str:
@@ -165,3 +171,60 @@ def test_acknowledged_writes_survive_kill_9_and_restart(server_env: dict[str, st
             assert session_view["stage"] == "booked"
     finally:
         server.stop()
+
+
+def test_a_graceful_stop_under_load_exits_and_keeps_every_acknowledged_decision(tmp_path: Path) -> None:
+    """SIGTERM while requests are in flight: the server finishes them (their decisions committed by the
+    writer process the event loop drives), stops its writer process and exits on its own."""
+    import asyncio
+
+    server = Server(_sqlite_env(tmp_path))
+    server.start()
+    assert server.proc is not None
+    body = {"preferences": {"city": "Beijing", "vehicle": {"make": "Toyota"}}, "k": 3}
+    acknowledged: list[str] = []
+
+    async def load() -> None:
+        async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
+
+            async def one() -> None:
+                try:
+                    answer = await http.post("/v1/recommendations", json=body, headers=_ops())
+                except httpx.HTTPError:
+                    return  # refused once the server stopped accepting: never acknowledged
+                if answer.status_code == 200:
+                    acknowledged.append(answer.json()["decision_id"])
+
+            first = [asyncio.create_task(one()) for _ in range(40)]
+            await asyncio.sleep(0.05)
+            server.proc.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
+            await asyncio.gather(*first, *(one() for _ in range(10)))
+
+    try:
+        warm = httpx.post(f"{server.base}/v1/recommendations", json=body, headers=_ops(), timeout=30)
+        acknowledged.append(warm.json()["decision_id"])  # the writer process runs from here on
+        pgrep = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True)
+        children = [int(pid) for pid in pgrep.stdout.split()]
+        assert children
+        asyncio.run(load())
+        # uvicorn shuts down, then raises the captured signal again: exit status -SIGTERM, in time.
+        assert server.proc.wait(timeout=30) in (0, -signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in children)  # the writer process is gone too
+        assert len(acknowledged) > 1
+        server.start()
+        with httpx.Client(base_url=server.base, timeout=30) as http:
+            for decision_id in acknowledged:
+                assert http.get(f"/v1/decisions/{decision_id}", headers=_ops()).status_code == 200
+    finally:
+        server.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False

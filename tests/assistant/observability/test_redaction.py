@@ -39,6 +39,13 @@ MASKED = [
     ("landline 0755 8600 1234", "landline [phone]"),
     ("(021)61234567", "[phone]"),
     ("02161234567", "[phone]"),
+    # full width, as Chinese input methods type it
+    ("手机１３８１２３４５６７８，谢谢", "手机[phone]，谢谢"),
+    ("电话：＋８６\u3000１３８－１２３４－５６７８", "电话：[phone]"),
+    ("车牌京Ａ１２３４５", "车牌[plate]"),
+    ("身份证１１０１０１１９９００３０７１２３Ｘ", "身份证[id]"),
+    ("邮箱１２３４５６＠ｑｑ．ｃｏｍ", "邮箱[email]"),
+    ("卡号６２２２０２１２３４５６７８９０１２８", "卡号[card]"),
     # plates: standard, new-energy (8 characters), with and without a separator
     ("车牌京A12345", "车牌[plate]"),
     ("my plate is 沪AD12345.", "my plate is [plate]."),
@@ -228,3 +235,9 @@ def test_redact_is_idempotent_and_never_raises(text: str) -> None:
     once = redact(text)
     assert isinstance(once, str)
     assert redact(once) == once
+
+
+def test_full_width_ordinary_numbers_are_folded_to_ascii_not_masked() -> None:
+    assert redact("距离１０公里，３天") == "距离10公里，3天"
+    assert redact("２０２４款宝马Ｘ５，预算５０００元") == "2024款宝马X5，预算5000元"
+    assert redact("好的（可以）。") == "好的（可以）。"  # other full-width punctuation stays
