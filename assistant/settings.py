@@ -42,8 +42,8 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
         "NORMAL",
         description="SQLite in WAL mode. NORMAL: a committed write survives a crash or kill -9 of the "
-        "service; FULL: it also survives power loss or an OS crash (an fsync per commit: p99 ~200 ms "
-        "instead of ~30 ms at 300 recommendations/s on the reference machine).",
+        "service; FULL: it also survives power loss or an OS crash (an fsync per commit: p99 58-116 ms "
+        "instead of ~7-10 ms at 300 recommendations/s on the reference machine).",
     )
     decision_writer: Literal["process", "thread"] = Field(
         "process",
