@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import pickle
 import threading
 from collections import deque
 from multiprocessing.connection import Connection
@@ -98,7 +99,7 @@ class LoopCommitter:
     def _transmit(self, loop: asyncio.AbstractEventLoop, batch: list[_Waiter], attempt: int) -> None:
         try:
             conn = self.recorder.connection()
-            conn.send((EACH, [decision for decision, _, _ in batch]))
+            conn.send_bytes(_encode(batch))
         except OSError:
             self._child_lost(loop, batch, attempt)
             return
@@ -111,7 +112,7 @@ class LoopCommitter:
     ) -> None:
         loop.remove_reader(conn.fileno())
         try:
-            outcomes: list[_Outcome] = conn.recv()
+            outcomes: list[_Outcome] = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):
             self._child_lost(loop, batch, attempt)
             return
@@ -164,6 +165,12 @@ class LoopCommitter:
             else:
                 with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there any more
                     loop.call_soon_threadsafe(_resolve, waiters)
+
+
+def _encode(batch: list[_Waiter]) -> bytes:
+    """What `conn.send` would write, without multiprocessing's pickler subclass and buffer (measured at
+    ~2.5 % of the event loop under load); the child's `conn.recv()` reads it the same."""
+    return pickle.dumps((EACH, [decision for decision, _, _ in batch]), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _running_here(loop: asyncio.AbstractEventLoop) -> bool:
