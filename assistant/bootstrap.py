@@ -78,12 +78,12 @@ class Container:
         from assistant.store import SqlStore
         from assistant.store.group_commit import GroupCommitter
         from assistant.store.loop_commit import LoopCommitter
-        from assistant.store.writer_process import ProcessRecorder
+        from assistant.store.writer_process import WriterProcess
 
         if self._writer is None:
             if self.settings.decision_writer == "process" and isinstance(self.persistence, SqlStore):
-                recorder = ProcessRecorder(self.persistence.url, self.settings.sqlite_synchronous)
-                self._writer = LoopCommitter(recorder)
+                process = WriterProcess(self.persistence.url, self.settings.sqlite_synchronous)
+                self._writer = LoopCommitter(process)
             else:
                 self._writer = GroupCommitter(self.persistence)
         return self._writer

@@ -19,7 +19,7 @@ import contextlib
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from assistant.decision_log import DecisionRecord
@@ -49,12 +49,10 @@ _Waiter = tuple[DecisionRecord, asyncio.AbstractEventLoop, "asyncio.Future[None]
 class GroupCommitter:
     """`await committer.record(decision)` returns once the decision is committed (or raises its error)."""
 
-    def __init__(
-        self, store: BatchRecorder, max_batch: int = MAX_BATCH, on_close: Callable[[], None] | None = None
-    ) -> None:
+    def __init__(self, store: BatchRecorder, max_batch: int = MAX_BATCH) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, got {max_batch}.")
-        self.store, self.max_batch, self.on_close = store, max_batch, on_close
+        self.store, self.max_batch = store, max_batch
         self._queue: queue.SimpleQueue[_Waiter | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -74,8 +72,6 @@ class GroupCommitter:
         if thread is not None:
             pending.put(None)
             thread.join()
-        if self.on_close is not None:
-            self.on_close()  # e.g. stop the writer process (it starts again on the next batch)
 
     def _started(self) -> queue.SimpleQueue[_Waiter | None]:
         with self._start_lock:

@@ -28,7 +28,7 @@ from multiprocessing.connection import Connection
 
 from assistant.decision_log import DecisionRecord
 from assistant.store.group_commit import MAX_BATCH
-from assistant.store.writer_process import EACH, ProcessRecorder, WriterProcessError, failure_error
+from assistant.store.writer_process import WriterProcess, WriterProcessError, failure_error
 
 _log = logging.getLogger("rih.store")
 _Waiter = tuple[DecisionRecord, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
@@ -38,10 +38,10 @@ _Outcome = tuple[str, str] | None
 class LoopCommitter:
     """`await committer.record(decision)` returns once the writer process has committed the decision."""
 
-    def __init__(self, recorder: ProcessRecorder, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, process: WriterProcess, max_batch: int = MAX_BATCH) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, got {max_batch}.")
-        self.recorder, self.max_batch = recorder, max_batch
+        self.process, self.max_batch = process, max_batch
         self._lock = threading.Lock()  # guards the queue and the in-flight batch across loops
         self._pending: deque[_Waiter] = deque()
         self._in_flight: list[_Waiter] | None = None
@@ -73,7 +73,7 @@ class LoopCommitter:
         for start in range(0, len(queued), self.max_batch):
             chunk = queued[start : start + self.max_batch]
             self._settle(chunk, self._answer(None, chunk, attempt=1, resend=True))
-        self.recorder.close()
+        self.process.close()
 
     def _send_next(self, loop: asyncio.AbstractEventLoop) -> None:
         with self._lock:
@@ -98,7 +98,7 @@ class LoopCommitter:
 
     def _transmit(self, loop: asyncio.AbstractEventLoop, batch: list[_Waiter], attempt: int) -> None:
         try:
-            conn = self.recorder.connection()
+            conn = self.process.connection()
             conn.send_bytes(_encode(batch))
         except OSError:
             self._child_lost(loop, batch, attempt)
@@ -120,7 +120,7 @@ class LoopCommitter:
 
     def _child_lost(self, loop: asyncio.AbstractEventLoop, batch: list[_Waiter], attempt: int) -> None:
         _log.warning("the decision writer process is gone; starting a new one")
-        self.recorder.close()
+        self.process.close()
         if attempt == 1:
             self._transmit(loop, batch, attempt=2)
         else:
@@ -143,12 +143,12 @@ class LoopCommitter:
         """The outcomes of `batch`, waited for on this thread (used by `close` only)."""
         try:
             if resend or conn is None:
-                conn = self.recorder.connection()
-                conn.send((EACH, [decision for decision, _, _ in batch]))
+                conn = self.process.connection()
+                conn.send_bytes(_encode(batch))
             outcomes: list[_Outcome] = conn.recv()
             return outcomes
         except (EOFError, OSError):
-            self.recorder.close()
+            self.process.close()
             if attempt == 1:
                 return self._answer(None, batch, attempt=2, resend=True)
             return [("WriterProcessError", "the decision writer process died")] * len(batch)
@@ -170,7 +170,7 @@ class LoopCommitter:
 def _encode(batch: list[_Waiter]) -> bytes:
     """What `conn.send` would write, without multiprocessing's pickler subclass and buffer (measured at
     ~2.5 % of the event loop under load); the child's `conn.recv()` reads it the same."""
-    return pickle.dumps((EACH, [decision for decision, _, _ in batch]), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps([decision for decision, _, _ in batch], protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _running_here(loop: asyncio.AbstractEventLoop) -> bool:

@@ -1,9 +1,10 @@
-"""`ProcessRecorder`: the SQL writes of decisions done by a child process, off the service's interpreter.
+"""`WriterProcess`: a child process that writes decisions to the SQL store, off the service's interpreter.
 
 Recording a decision costs the SQL store ~0.5 ms of Python (SQLAlchemy, JSON encoding) per request. In a
 thread that CPU still competes for the service's GIL with ranking; in a child process it runs on the other
-core. The parent pickles the batch (~40 µs a decision), the child writes it in one transaction and answers
-after the commit, so `GroupCommitter` acknowledges a decision only once it is on disk, as before.
+core. The service's event loop drives the child (`assistant.store.loop_commit.LoopCommitter`): it sends a
+batch of decisions (a pickled list), the child writes it in one transaction and answers after the commit
+with one outcome per decision, so a decision is acknowledged only once it is on disk.
 
 The child exits when the parent's end of the pipe closes (the parent exited or was killed); if the child
 dies, the next batch starts a new one. A child that committed a batch and died before answering makes the
@@ -18,61 +19,37 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
 from assistant.decision_log import DecisionRecord
 
 _log = logging.getLogger("rih.store")
-EACH = "each"  # a batch sent as (EACH, decisions) is answered decision by decision (see `serve`)
 WAL_RESTART_FRAMES = 4_096  # 16 MiB of 4 KiB pages: past this, the writer rewinds the WAL after a checkpoint
 
 
 class WriterProcessError(RuntimeError):
-    """The writer process failed to write a batch (its error is in the message)."""
+    """The writer process failed to write a decision, or died (the reason is in the message)."""
 
 
-class ProcessRecorder:
-    """`record` / `record_many` of a `SqlStore` at `url`, carried out by a child process."""
+class WriterProcess:
+    """The child writing to the `SqlStore` at `url`: started on demand, stopped by `close`."""
 
     def __init__(self, url: str, sqlite_synchronous: str = "FULL") -> None:
         self.url, self.sqlite_synchronous = url, sqlite_synchronous
-        self._lock = threading.Lock()  # one batch in flight: the pipe carries one request at a time
+        self._lock = threading.Lock()  # start and stop from any thread
         self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
 
-    def record(self, decision: DecisionRecord) -> None:
-        self.record_many([decision])
-
-    def record_many(self, decisions: Sequence[DecisionRecord]) -> None:
-        if not decisions:
-            return
-        failure = None
+    def connection(self) -> Connection:
+        """The pipe to a running child (started if need be): send a list of decisions, receive one outcome
+        per decision (None, or (error type, message) for `failure_error`)."""
         with self._lock:
-            for attempt in (1, 2):
-                conn = self._started()
-                try:
-                    conn.send(list(decisions))
-                    failure = conn.recv()
-                    break
-                except (EOFError, OSError):
-                    _log.warning("the decision writer process is gone; starting a new one")
-                    self._stop()
-                    if attempt == 2:
-                        raise
-        if failure is not None:
-            raise failure_error(failure)
+            return self._started()
 
     def close(self) -> None:
         with self._lock:
             self._stop()
-
-    def connection(self) -> Connection:
-        """The pipe to a running child (started if need be), for a caller doing its own I/O on it
-        (`LoopCommitter`): send `(EACH, decisions)`, receive one outcome per decision."""
-        with self._lock:
-            return self._started()
 
     def _started(self) -> Connection:
         if self._conn is None or self._process is None or self._process.poll() is not None:
@@ -104,11 +81,9 @@ class ProcessRecorder:
 
 
 def serve(conn: Connection) -> None:
-    """The child: write each batch received, answer None or (error type, message) after the commit.
-
-    A batch sent as `(EACH, decisions)` is answered with one outcome per decision (None or (error type,
-    message)): when its transaction fails, each decision is written again on its own, so only a bad one
-    fails."""
+    """The child: write each batch received in one transaction and answer, after the commit, one outcome per
+    decision (None or (error type, message)). When the transaction fails, each decision is written again on
+    its own, so only a bad one fails."""
     from assistant.store.sql import SqlStore
 
     try:
@@ -123,15 +98,7 @@ def serve(conn: Connection) -> None:
                 batch = conn.recv()
             except (EOFError, OSError):
                 return  # the parent is gone
-            if isinstance(batch, tuple) and batch[0] == EACH:
-                conn.send(_record_each(store, batch[1]))
-            else:
-                try:
-                    store.record_many(batch)
-                except Exception as error:  # reported to the parent, which fails the requests concerned
-                    conn.send(_failure(error))
-                else:
-                    conn.send(None)
+            conn.send(_record_each(store, batch))
             if checkpointer is not None:
                 checkpointer.rewind_if_long()  # between batches: no commit is waiting on this thread
     finally:

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.store import SqlStore
 from assistant.store.loop_commit import LoopCommitter
-from assistant.store.writer_process import ProcessRecorder
+from assistant.store.writer_process import WriterProcess
 from tests.assistant.store.samples import decision
 
 
@@ -24,7 +24,7 @@ def url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def writer(url: str) -> Iterator[LoopCommitter]:
-    committer = LoopCommitter(ProcessRecorder(url))
+    committer = LoopCommitter(WriterProcess(url))
     yield committer
     committer.close()
 
@@ -61,12 +61,12 @@ def test_a_duplicate_fails_only_its_own_request(url: str, writer: LoopCommitter)
 
 def test_a_dead_child_is_replaced_and_the_batch_sent_again(url: str, writer: LoopCommitter) -> None:
     asyncio.run(writer.record(decision("d-1")))
-    first = writer.recorder._process
+    first = writer.process._process
     assert first is not None
     first.kill()
     first.wait()
     asyncio.run(writer.record(decision("d-2")))
-    second = writer.recorder._process
+    second = writer.process._process
     assert second is not None and second.pid != first.pid
     assert stored(url) == (2, 0)
 
@@ -85,7 +85,7 @@ def test_a_cancelled_request_still_has_its_decision_committed(url: str, writer: 
 
 
 def test_close_commits_what_is_in_flight_and_a_later_record_starts_again(url: str) -> None:
-    writer = LoopCommitter(ProcessRecorder(url))
+    writer = LoopCommitter(WriterProcess(url))
 
     async def main() -> None:
         tasks = [asyncio.create_task(writer.record(decision(f"d-{i}"))) for i in range(5)]
@@ -94,7 +94,7 @@ def test_close_commits_what_is_in_flight_and_a_later_record_starts_again(url: st
         await asyncio.gather(*tasks)
 
     asyncio.run(main())
-    assert writer.recorder._process is None  # the child is stopped
+    assert writer.process._process is None  # the child is stopped
     assert stored(url) == (5, 0)
     asyncio.run(writer.record(decision("d-9")))
     writer.close()
@@ -124,4 +124,4 @@ def test_requests_from_two_event_loops_at_once(url: str, writer: LoopCommitter) 
 
 def test_max_batch_must_be_positive(url: str) -> None:
     with pytest.raises(ValueError, match="max_batch"):
-        LoopCommitter(ProcessRecorder(url), max_batch=0)
+        LoopCommitter(WriterProcess(url), max_batch=0)

@@ -1,8 +1,7 @@
-"""ProcessRecorder: decisions written by a child process, committed before the call returns."""
+"""WriterProcess: decisions written by a child process, each batch committed before the child answers."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -15,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant.store import SqlStore
-from assistant.store.group_commit import GroupCommitter
-from assistant.store.writer_process import ProcessRecorder
+from assistant.store.writer_process import WriterProcess, failure_error
 from tests.assistant.store.samples import decision
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -29,67 +27,74 @@ def url(tmp_path: Path) -> Iterator[str]:
     store.close()
 
 
-def test_a_batch_written_by_the_child_is_committed_when_the_call_returns(url: str) -> None:
-    recorder = ProcessRecorder(url)
+def test_a_batch_is_committed_when_the_child_answers_one_outcome_per_decision(url: str) -> None:
+    process = WriterProcess(url)
     try:
-        recorder.record_many([decision(f"d-{i}") for i in range(3)])
-        recorder.record(decision("d-9"))
+        conn = process.connection()
+        conn.send([decision(f"d-{i}") for i in range(3)])
+        assert conn.recv() == [None, None, None]
         reader = SqlStore.from_url(url)
-        assert reader.counts() == (4, 0)
+        assert reader.counts() == (3, 0)  # committed before the answer, read by another connection
         assert reader.get("d-1") == decision("d-1")
         reader.close()
     finally:
-        recorder.close()
+        process.close()
 
 
-def test_a_duplicate_is_reported_as_value_error_and_nothing_of_its_batch_is_kept(url: str) -> None:
-    recorder = ProcessRecorder(url)
+def test_a_failed_transaction_is_retried_decision_by_decision(url: str) -> None:
+    process = WriterProcess(url)
     try:
-        recorder.record(decision("d-1"))
-        with pytest.raises(ValueError, match="already recorded"):
-            recorder.record_many([decision("d-2"), decision("d-1")])
+        conn = process.connection()
+        conn.send([decision("d-1")])
+        assert conn.recv() == [None]
+        conn.send([decision("d-2"), decision("d-1"), decision("d-3")])
+        outcomes = conn.recv()
+        assert outcomes[0] is None and outcomes[2] is None
+        kind, message = outcomes[1]
+        error = failure_error((kind, message))
+        assert isinstance(error, ValueError) and "already recorded" in str(error)
         reader = SqlStore.from_url(url)
-        assert reader.counts() == (1, 0)
+        assert reader.counts() == (3, 0)
         reader.close()
     finally:
-        recorder.close()
+        process.close()
 
 
-def test_a_dead_child_is_replaced_on_the_next_batch(url: str) -> None:
-    recorder = ProcessRecorder(url)
+def test_a_dead_child_is_replaced_on_the_next_connection(url: str) -> None:
+    process = WriterProcess(url)
     try:
-        recorder.record(decision("d-1"))
-        first = recorder._process
+        process.connection()
+        first = process._process
         assert first is not None
         first.kill()
         first.wait()
-        recorder.record(decision("d-2"))
-        assert recorder._process is not None and recorder._process.pid != first.pid
-        reader = SqlStore.from_url(url)
-        assert reader.counts() == (2, 0)
-        reader.close()
+        conn = process.connection()
+        assert process._process is not None and process._process.pid != first.pid
+        conn.send([decision("d-2")])
+        assert conn.recv() == [None]
     finally:
-        recorder.close()
+        process.close()
 
 
 def test_close_stops_the_child(url: str) -> None:
-    recorder = ProcessRecorder(url)
-    recorder.record(decision("d-1"))
-    child = recorder._process
+    process = WriterProcess(url)
+    process.connection()
+    child = process._process
     assert child is not None and child.poll() is None
-    recorder.close()
+    process.close()
     assert child.poll() is not None
 
 
 def test_the_child_exits_when_its_parent_is_killed(url: str, tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
-        import sys, time
-        from assistant.store.writer_process import ProcessRecorder
+        import asyncio, sys, time
+        from assistant.store.loop_commit import LoopCommitter
+        from assistant.store.writer_process import WriterProcess
         from tests.assistant.store.samples import decision
-        recorder = ProcessRecorder({url!r})
-        recorder.record(decision("d-1"))
-        print(recorder._process.pid, flush=True)
+        writer = LoopCommitter(WriterProcess({url!r}))
+        asyncio.run(writer.record(decision("d-1")))
+        print(writer.process._process.pid, flush=True)
         time.sleep(60)
         """
     )
@@ -102,21 +107,6 @@ def test_the_child_exits_when_its_parent_is_killed(url: str, tmp_path: Path) -> 
     while time.monotonic() < deadline and _alive(child_pid):
         time.sleep(0.05)
     assert not _alive(child_pid)
-
-
-def test_group_commit_through_the_child_process(url: str) -> None:
-    recorder = ProcessRecorder(url)
-    writer = GroupCommitter(recorder, on_close=recorder.close)
-
-    async def main() -> None:
-        await asyncio.gather(*(writer.record(decision(f"d-{i}")) for i in range(100)))
-
-    asyncio.run(main())
-    writer.close()
-    assert recorder._process is None  # on_close stopped it
-    reader = SqlStore.from_url(url)
-    assert reader.counts() == (100, 0)
-    reader.close()
 
 
 def _alive(pid: int) -> bool:
