@@ -40,3 +40,19 @@ def test_loading_a_missing_catalog_says_how_to_build_one(tmp_path: Path) -> None
 def test_unknown_shop_id_raises_a_clear_error(small_catalog: ShopTable) -> None:
     with pytest.raises(UnknownShopError, match="No shop with id 'S999999'"):
         small_catalog.shop("S999999")
+
+
+def test_decoded_shops_are_cached_up_to_a_bound_and_the_oldest_leaves_first(
+    small_catalog: ShopTable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retrieval.catalog import table
+
+    monkeypatch.setattr(table, "SHOP_CACHE_SIZE", 3)
+    monkeypatch.setattr(small_catalog, "_shops", type(small_catalog._shops)())
+    ids = [str(s) for s in small_catalog["shop_id"][:5]]
+    first = small_catalog.shop(ids[0])
+    assert small_catalog.shop(ids[0]) is first  # cached
+    for shop_id in ids[1:]:
+        small_catalog.shop(shop_id)
+    assert list(small_catalog._shops) == ids[2:]  # bounded; the two oldest left
+    assert small_catalog.shop(ids[0]) == first and small_catalog.shop(ids[0]) is not first  # decoded again
