@@ -43,7 +43,7 @@ class DecisionWriter(Protocol):
     def close(self) -> None: ...
 
 
-_Waiter = tuple[DecisionRecord, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
+Waiter = tuple[DecisionRecord, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
 
 
 class GroupCommitter:
@@ -53,7 +53,7 @@ class GroupCommitter:
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, got {max_batch}.")
         self.store, self.max_batch = store, max_batch
-        self._queue: queue.SimpleQueue[_Waiter | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Waiter | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self.batches = self.committed = 0  # for tests and benchmarks: how well the batching works
@@ -73,7 +73,7 @@ class GroupCommitter:
             pending.put(None)
             thread.join()
 
-    def _started(self) -> queue.SimpleQueue[_Waiter | None]:
+    def _started(self) -> queue.SimpleQueue[Waiter | None]:
         with self._start_lock:
             if self._thread is None:
                 self._thread = threading.Thread(
@@ -82,7 +82,7 @@ class GroupCommitter:
                 self._thread.start()
             return self._queue
 
-    def _run(self, pending: queue.SimpleQueue[_Waiter | None]) -> None:
+    def _run(self, pending: queue.SimpleQueue[Waiter | None]) -> None:
         stop = False
         while not stop:
             first = pending.get()
@@ -100,7 +100,7 @@ class GroupCommitter:
             if batch:
                 self._commit(batch)
 
-    def _commit(self, batch: list[_Waiter]) -> None:
+    def _commit(self, batch: list[Waiter]) -> None:
         errors: list[BaseException | None] = [None] * len(batch)
         try:
             self.store.record_many([decision for decision, _, _ in batch])
@@ -114,12 +114,28 @@ class GroupCommitter:
                     errors[i] = failure
         self.batches += 1
         self.committed += errors.count(None)
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[None], BaseException | None]]] = {}
-        for (_, loop, done), failed in zip(batch, errors, strict=True):
-            by_loop.setdefault(loop, []).append((done, failed))
-        for loop, waiters in by_loop.items():  # one wake-up of each loop per batch, not one per decision
+        settle(batch, errors)
+
+
+def settle(batch: Sequence[Waiter], errors: Sequence[BaseException | None]) -> None:
+    """Answer each waiting request of `batch` with its error (None: committed), on its own event loop:
+    directly on the loop running here, through one thread-safe wake-up per other loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[None], BaseException | None]]] = {}
+    for (_, loop, done), failed in zip(batch, errors, strict=True):
+        by_loop.setdefault(loop, []).append((done, failed))
+    for loop, waiters in by_loop.items():  # one wake-up of each loop per batch, not one per decision
+        if _running_here(loop):
+            _settle(waiters)
+        else:
             with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there any more
                 loop.call_soon_threadsafe(_settle, waiters)
+
+
+def _running_here(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def _settle(waiters: list[tuple[asyncio.Future[None], BaseException | None]]) -> None:

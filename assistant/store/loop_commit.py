@@ -27,11 +27,10 @@ from collections import deque
 from multiprocessing.connection import Connection
 
 from assistant.decision_log import DecisionRecord
-from assistant.store.group_commit import MAX_BATCH
+from assistant.store.group_commit import MAX_BATCH, Waiter, settle
 from assistant.store.writer_process import WriterProcess, WriterProcessError, failure_error
 
 _log = logging.getLogger("rih.store")
-_Waiter = tuple[DecisionRecord, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
 _Outcome = tuple[str, str] | None
 
 
@@ -43,8 +42,8 @@ class LoopCommitter:
             raise ValueError(f"max_batch must be at least 1, got {max_batch}.")
         self.process, self.max_batch = process, max_batch
         self._lock = threading.Lock()  # guards the queue and the in-flight batch across loops
-        self._pending: deque[_Waiter] = deque()
-        self._in_flight: list[_Waiter] | None = None
+        self._pending: deque[Waiter] = deque()
+        self._in_flight: list[Waiter] | None = None
         self._sent_on: tuple[asyncio.AbstractEventLoop, Connection] | None = None
         self.batches = self.committed = 0  # for tests and benchmarks: how well the batching works
 
@@ -96,7 +95,7 @@ class LoopCommitter:
             return
         self._transmit(loop, batch, attempt=1)
 
-    def _transmit(self, loop: asyncio.AbstractEventLoop, batch: list[_Waiter], attempt: int) -> None:
+    def _transmit(self, loop: asyncio.AbstractEventLoop, batch: list[Waiter], attempt: int) -> None:
         try:
             conn = self.process.connection()
             conn.send_bytes(_encode(batch))
@@ -108,7 +107,7 @@ class LoopCommitter:
         loop.add_reader(conn.fileno(), self._on_answer, loop, conn, batch, attempt)
 
     def _on_answer(
-        self, loop: asyncio.AbstractEventLoop, conn: Connection, batch: list[_Waiter], attempt: int
+        self, loop: asyncio.AbstractEventLoop, conn: Connection, batch: list[Waiter], attempt: int
     ) -> None:
         loop.remove_reader(conn.fileno())
         try:
@@ -118,7 +117,7 @@ class LoopCommitter:
             return
         self._finish(loop, batch, outcomes)
 
-    def _child_lost(self, loop: asyncio.AbstractEventLoop, batch: list[_Waiter], attempt: int) -> None:
+    def _child_lost(self, loop: asyncio.AbstractEventLoop, batch: list[Waiter], attempt: int) -> None:
         _log.warning("the decision writer process is gone; starting a new one")
         self.process.close()
         if attempt == 1:
@@ -128,9 +127,7 @@ class LoopCommitter:
                 loop, batch, [("WriterProcessError", "the decision writer process died")] * len(batch)
             )
 
-    def _finish(
-        self, loop: asyncio.AbstractEventLoop, batch: list[_Waiter], outcomes: list[_Outcome]
-    ) -> None:
+    def _finish(self, loop: asyncio.AbstractEventLoop, batch: list[Waiter], outcomes: list[_Outcome]) -> None:
         with self._lock:
             if self._in_flight is batch:
                 self._in_flight, self._sent_on = None, None
@@ -138,7 +135,7 @@ class LoopCommitter:
         self._send_next(loop)  # what arrived meanwhile leaves as the next batch
 
     def _answer(
-        self, conn: Connection | None, batch: list[_Waiter], attempt: int, resend: bool
+        self, conn: Connection | None, batch: list[Waiter], attempt: int, resend: bool
     ) -> list[_Outcome]:
         """The outcomes of `batch`, waited for on this thread (used by `close` only)."""
         try:
@@ -153,41 +150,16 @@ class LoopCommitter:
                 return self._answer(None, batch, attempt=2, resend=True)
             return [("WriterProcessError", "the decision writer process died")] * len(batch)
 
-    def _settle(self, batch: list[_Waiter], outcomes: list[_Outcome]) -> None:
+    def _settle(self, batch: list[Waiter], outcomes: list[_Outcome]) -> None:
         self.batches += 1
         self.committed += outcomes.count(None)
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[None], _Outcome]]] = {}
-        for (_, loop, done), outcome in zip(batch, outcomes, strict=True):
-            by_loop.setdefault(loop, []).append((done, outcome))
-        for loop, waiters in by_loop.items():
-            if _running_here(loop):
-                _resolve(waiters)
-            else:
-                with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there any more
-                    loop.call_soon_threadsafe(_resolve, waiters)
+        settle(batch, [None if outcome is None else failure_error(outcome) for outcome in outcomes])
 
 
-def _encode(batch: list[_Waiter]) -> bytes:
+def _encode(batch: list[Waiter]) -> bytes:
     """What `conn.send` would write, without multiprocessing's pickler subclass and buffer (measured at
     ~2.5 % of the event loop under load); the child's `conn.recv()` reads it the same."""
     return pickle.dumps([decision for decision, _, _ in batch], protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _running_here(loop: asyncio.AbstractEventLoop) -> bool:
-    try:
-        return asyncio.get_running_loop() is loop
-    except RuntimeError:
-        return False
-
-
-def _resolve(waiters: list[tuple[asyncio.Future[None], _Outcome]]) -> None:
-    for done, outcome in waiters:
-        if done.done():  # the request was cancelled (client gone); its decision is stored all the same
-            continue
-        if outcome is None:
-            done.set_result(None)
-        else:
-            done.set_exception(failure_error(outcome))
 
 
 __all__ = ["LoopCommitter", "WriterProcessError"]
