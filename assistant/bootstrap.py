@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import faiss
@@ -39,6 +40,9 @@ class Container:
     embedder: Embedder
     dispatcher: Dispatcher
     persistence: Persistence  # sessions, decisions, outcomes, capacity events
+    # The catalog's SQLite file when it was loaded from one: the decision writer process loads its own copy
+    # from it to explain decisions off the event loop (without one, they are explained in process).
+    catalog_path: Path | None = None
     chat_model: Any | None = None  # a LangChain chat model when RIH_LLM_BASE_URL is set
     metrics: Any | None = None  # ServiceMetrics: counters the services feed, /metrics renders
     # dispatch_core's live state (exposure, learners, capacity) is plain numpy: one writer at a time.
@@ -81,11 +85,14 @@ class Container:
         from assistant.store.writer_process import WriterProcess
 
         if self._writer is None:
-            if self.settings.decision_writer == "process" and isinstance(self.persistence, SqlStore):
-                process = WriterProcess(self.persistence.url, self.settings.sqlite_synchronous)
+            process_mode = self.settings.decision_writer == "process" and self.catalog_path is not None
+            if process_mode and isinstance(self.persistence, SqlStore):
+                process = WriterProcess(
+                    self.persistence.url, self.settings.sqlite_synchronous, self.catalog_path
+                )
                 self._writer = LoopCommitter(process)
             else:
-                self._writer = GroupCommitter(self.persistence)
+                self._writer = GroupCommitter(self.persistence, catalog=self.catalog)
         return self._writer
 
     @property
@@ -154,6 +161,7 @@ def bootstrap(
     replayed at start so a restart keeps the learners, this month's targets and live capacity.
     """
     settings = settings or Settings()
+    store = store or SqliteCatalogStore(settings.catalog_path)
     catalog = ensure_catalog(settings, store)
     embedder = embedder or make_embedder(settings.embedder)
     index = GeoIndex.load_or_build(settings.index_dir, catalog)
@@ -175,6 +183,7 @@ def bootstrap(
         embedder=embedder,
         dispatcher=dispatcher,
         persistence=persistence,
+        catalog_path=store.path if isinstance(store, SqliteCatalogStore) else None,
         chat_model=chat_model if chat_model is not None else make_chat_model(settings),
         metrics=metrics,
     )

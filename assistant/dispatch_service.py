@@ -16,9 +16,10 @@ from typing import Any, Literal
 import numpy as np
 
 from assistant.claim import Claim
-from assistant.decision_log import DecisionLog, DecisionRecord, Outcome
+from assistant.decision_draft import DecisionDraft, payloads_of
+from assistant.decision_log import DecisionLog, Outcome
 from assistant.errors import InvalidFeedbackError
-from assistant.explain import ExplainNeeds, recommendation_payload
+from assistant.explain import ExplainNeeds
 from assistant.preferences import Preferences
 from assistant.store.group_commit import DecisionWriter
 from dispatch_core.domain import Candidates, ClaimRequest, Decision
@@ -128,11 +129,12 @@ class DispatchService:
         strategy: str | None = None,
     ) -> DispatchResult:
         """Up to k explained recommendations, logged; an empty list when information is missing."""
-        result, record = self._decide(prefs, claim, k, exclude, session_id, language, strategy)
-        if record is not None:
-            self.log.record(record)
-            self._count(result)
-        return result
+        ranked, draft = self._decide(prefs, claim, k, exclude, session_id, language, strategy)
+        if draft is None:
+            return ranked.result(None, [])
+        payloads, record = draft.finish(self.catalog)
+        self.log.record(record)
+        return self._counted(ranked.result(draft.decision_id, payloads))
 
     async def recommend_async(
         self,
@@ -144,15 +146,16 @@ class DispatchService:
         language: str = "en",
         strategy: str | None = None,
     ) -> DispatchResult:
-        """`recommend` for the event loop: ranks at once, then awaits the group commit of its decision
-        (see `assistant.store.group_commit`), so the loop ranks other requests during the commit."""
+        """`recommend` for the event loop: ranks at once, then awaits the writer, which explains the
+        decision and commits its record (see `assistant.decision_draft`, `assistant.store.group_commit`),
+        so the loop ranks other requests meanwhile."""
         if self.writer is None:
             return self.recommend(prefs, claim, k, exclude, session_id, language, strategy)
-        result, record = self._decide(prefs, claim, k, exclude, session_id, language, strategy)
-        if record is not None:
-            await self.writer.record(record)
-            self._count(result)
-        return result
+        ranked, draft = self._decide(prefs, claim, k, exclude, session_id, language, strategy)
+        if draft is None:
+            return ranked.result(None, [])
+        payloads = await self.writer.record(draft)
+        return self._counted(ranked.result(draft.decision_id, payloads))
 
     def _decide(
         self,
@@ -163,36 +166,49 @@ class DispatchService:
         session_id: str | None,
         language: str,
         strategy: str | None,
-    ) -> tuple[DispatchResult, DecisionRecord | None]:
-        """The result and the decision to log (None when nothing was recommended), not yet logged."""
+    ) -> tuple[_Ranked, DecisionDraft | None]:
+        """The ranking, and the draft of the decision to explain and log (None when nothing was
+        recommended)."""
         ranked = self._rank(prefs, claim, k, exclude, strategy, record=True)
-        if ranked.decision is None:
-            return DispatchResult(None, [], unmet=ranked.unmet, situation=ranked.situation), None
-        payloads = self._payloads(ranked.decision, prefs, ranked.make, language)
-        decision_id = uuid.uuid4().hex
-        record = self._record(
-            decision_id,
+        if ranked.decision is None or ranked.request is None:
+            return ranked, None
+        request, situation = ranked.request, ranked.situation
+        draft = DecisionDraft.of(
+            uuid.uuid4().hex,
+            request.now,
             ranked.decision,
-            payloads,
-            ranked.request,
-            ranked.situation,
-            session_id,  # type: ignore[arg-type]
+            {
+                "lat": situation.lat,
+                "lon": situation.lon,
+                "make": request.make,
+                "damage_types": list(situation.damage_types),
+                "wants_authorized": request.wants_authorized,
+                "max_distance_km": request.max_distance_km,
+                "priorities": dict(request.priorities),
+                "excluded_shop_ids": sorted(request.excluded_shop_ids),
+            },
+            session_id,
+            request.claim_id,
+            _language(language),
+            ranked.make,
+            _explain_needs(prefs),
         )
-        result = DispatchResult(decision_id, payloads, decision=ranked.decision, situation=ranked.situation)
-        return result, record
+        return ranked, draft
 
-    def _count(self, result: DispatchResult) -> None:
+    def _counted(self, result: DispatchResult) -> DispatchResult:
         if self.metrics is not None and result.decision is not None:
             self.metrics.decision(result.decision.strategy)
+        return result
 
     def preview(
         self, prefs: Preferences, claim: Claim | None = None, k: int = 3, language: str = "en"
     ) -> list[dict[str, Any]]:
         """Recommendations an agent may look at before offering: ranked, but not logged as offered."""
         ranked = self._rank(prefs, claim, k, (), None, record=False)
-        return (
-            [] if ranked.decision is None else self._payloads(ranked.decision, prefs, ranked.make, language)
-        )
+        if ranked.decision is None:
+            return []
+        recs = ranked.decision.recommendations
+        return payloads_of(recs, self.catalog, _language(language), ranked.make, _explain_needs(prefs))
 
     def _rank(
         self,
@@ -221,21 +237,6 @@ class DispatchService:
         except NoCandidatesError:
             return _Ranked(situation, make=make, request=request, unmet={"candidates": len(found)})
         return _Ranked(situation, decision, make, request)
-
-    def _payloads(
-        self, decision: Decision, prefs: Preferences, make: str | None, language: str
-    ) -> list[dict[str, Any]]:
-        needs = ExplainNeeds(
-            courtesy_car=bool(prefs.needs_courtesy_car),
-            pickup=bool(prefs.needs_pickup),
-            deadline_days=prefs.deadline_days,
-            authorized={"authorized": True, "independent": False}.get(prefs.dealer_preference or ""),
-        )
-        lang: Literal["en", "zh"] = "zh" if language == "zh" else "en"
-        return [
-            recommendation_payload(rec, self.catalog.shop(rec.shop_id), lang, make, needs)
-            for rec in decision.recommendations
-        ]
 
     def feedback(self, decision_id: str, shop_id: str, outcome: str, reason: str | None = None) -> None:
         """Record an outcome and teach the strategy that made the decision (accepted = 1, rejected = 0)."""
@@ -283,42 +284,6 @@ class DispatchService:
             claim_id=claim.claim_id if claim else None,
         )
 
-    def _record(
-        self,
-        decision_id: str,
-        decision: Decision,
-        payloads: list[dict[str, Any]],
-        request: ClaimRequest,
-        situation: Situation,
-        session_id: str | None,
-    ) -> DecisionRecord:
-        logged = [
-            {**p, "propensity": r.propensity, "context": list(r.context)}
-            for p, r in zip(payloads, decision.recommendations, strict=True)
-        ]
-        return DecisionRecord(
-            decision_id=decision_id,
-            created_at=request.now,
-            strategy=decision.strategy,
-            strategy_version=decision.strategy_version,
-            session_id=session_id,
-            claim_id=request.claim_id,
-            request={
-                "lat": situation.lat,
-                "lon": situation.lon,
-                "make": request.make,
-                "damage_types": list(situation.damage_types),
-                "wants_authorized": request.wants_authorized,
-                "max_distance_km": request.max_distance_km,
-                "priorities": dict(request.priorities),
-                "excluded_shop_ids": sorted(request.excluded_shop_ids),
-            },
-            recommendations=logged,
-            considered=decision.considered,
-            filtered=dict(decision.filtered),
-            slate_propensity=decision.slate_propensity,
-        )
-
 
 _PRIORITIES = ("distance", "quality", "speed", "cost")
 
@@ -330,3 +295,21 @@ class _Ranked:
     make: str | None = None
     request: ClaimRequest | None = None
     unmet: dict[str, int] = field(default_factory=dict)
+
+    def result(self, decision_id: str | None, payloads: list[dict[str, Any]]) -> DispatchResult:
+        return DispatchResult(
+            decision_id, payloads, decision=self.decision, unmet=self.unmet, situation=self.situation
+        )
+
+
+def _language(language: str) -> Literal["en", "zh"]:
+    return "zh" if language == "zh" else "en"
+
+
+def _explain_needs(prefs: Preferences) -> ExplainNeeds:
+    return ExplainNeeds(
+        courtesy_car=bool(prefs.needs_courtesy_car),
+        pickup=bool(prefs.needs_pickup),
+        deadline_days=prefs.deadline_days,
+        authorized={"authorized": True, "independent": False}.get(prefs.dealer_preference or ""),
+    )

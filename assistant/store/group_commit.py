@@ -20,9 +20,14 @@ import logging
 import queue
 import threading
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from assistant.decision_draft import finish_item
 from assistant.decision_log import DecisionRecord
+
+if TYPE_CHECKING:
+    from assistant.decision_draft import DecisionDraft
+    from retrieval.catalog.table import ShopTable
 
 MAX_BATCH = 256  # decisions per transaction: bounds the work one commit holds the others for
 _log = logging.getLogger("rih.store")
@@ -36,33 +41,43 @@ class BatchRecorder(Protocol):
 
 class DecisionWriter(Protocol):
     """What `DispatchService.recommend_async` awaits: `GroupCommitter` (a thread) or `LoopCommitter`
-    (`assistant.store.loop_commit`, the writer process driven by the event loop)."""
+    (`assistant.store.loop_commit`, the writer process driven by the event loop). `record` takes a
+    `DecisionDraft` (answer: its payloads, once its record is committed) or a finished `DecisionRecord`
+    (answer: None); see `assistant.decision_draft.finish_item`."""
 
-    async def record(self, decision: DecisionRecord) -> None: ...
+    async def record(self, decision: DecisionDraft | DecisionRecord) -> Any: ...
 
     def close(self) -> None: ...
 
 
-Waiter = tuple[DecisionRecord, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
+Item = Any  # a DecisionDraft or DecisionRecord on its way to a writer
+Waiter = tuple[Item, asyncio.AbstractEventLoop, "asyncio.Future[Any]"]
+Outcome = tuple[BaseException | None, Any]  # (error, answer): error None when committed
 
 
 class GroupCommitter:
-    """`await committer.record(decision)` returns once the decision is committed (or raises its error)."""
+    """`await committer.record(decision)` returns once the decision is committed (or raises its error).
 
-    def __init__(self, store: BatchRecorder, max_batch: int = MAX_BATCH) -> None:
+    A draft is finished (explained) on the calling thread, against `catalog`, before it is queued."""
+
+    def __init__(
+        self, store: BatchRecorder, max_batch: int = MAX_BATCH, catalog: ShopTable | None = None
+    ) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, got {max_batch}.")
-        self.store, self.max_batch = store, max_batch
+        self.store, self.max_batch, self.catalog = store, max_batch, catalog
         self._queue: queue.SimpleQueue[Waiter | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self.batches = self.committed = 0  # for tests and benchmarks: how well the batching works
 
-    async def record(self, decision: DecisionRecord) -> None:
+    async def record(self, decision: DecisionDraft | DecisionRecord) -> Any:
+        record, answer = finish_item(decision, self.catalog)
         loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-        self._started().put((decision, loop, done))
+        done: asyncio.Future[Any] = loop.create_future()
+        self._started().put((record, loop, done))
         await done
+        return answer
 
     def close(self) -> None:
         """Commit what is queued, then stop the thread (a later `record` starts a new one)."""
@@ -114,15 +129,16 @@ class GroupCommitter:
                     errors[i] = failure
         self.batches += 1
         self.committed += errors.count(None)
-        settle(batch, errors)
+        settle(batch, [(error, None) for error in errors])
 
 
-def settle(batch: Sequence[Waiter], errors: Sequence[BaseException | None]) -> None:
-    """Answer each waiting request of `batch` with its error (None: committed), on its own event loop:
-    directly on the loop running here, through one thread-safe wake-up per other loop."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[None], BaseException | None]]] = {}
-    for (_, loop, done), failed in zip(batch, errors, strict=True):
-        by_loop.setdefault(loop, []).append((done, failed))
+def settle(batch: Sequence[Waiter], outcomes: Sequence[Outcome]) -> None:
+    """Answer each waiting request of `batch` with its outcome (its error, or None and its answer once
+    committed), on its own event loop: directly on the loop running here, through one thread-safe wake-up
+    per other loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Outcome]]] = {}
+    for (_, loop, done), outcome in zip(batch, outcomes, strict=True):
+        by_loop.setdefault(loop, []).append((done, outcome))
     for loop, waiters in by_loop.items():  # one wake-up of each loop per batch, not one per decision
         if _running_here(loop):
             _settle(waiters)
@@ -138,11 +154,11 @@ def _running_here(loop: asyncio.AbstractEventLoop) -> bool:
         return False
 
 
-def _settle(waiters: list[tuple[asyncio.Future[None], BaseException | None]]) -> None:
-    for done, error in waiters:
+def _settle(waiters: list[tuple[asyncio.Future[Any], Outcome]]) -> None:
+    for done, (error, answer) in waiters:
         if done.done():  # the request was cancelled (client gone); its decision is stored all the same
             continue
         if error is None:
-            done.set_result(None)
+            done.set_result(answer)
         else:
             done.set_exception(error)

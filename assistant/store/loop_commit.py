@@ -25,17 +25,23 @@ import pickle
 import threading
 from collections import deque
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
 
-from assistant.decision_log import DecisionRecord
 from assistant.store.group_commit import MAX_BATCH, Waiter, settle
 from assistant.store.writer_process import WriterProcess, WriterProcessError, failure_error
 
+if TYPE_CHECKING:
+    from assistant.decision_draft import DecisionDraft
+    from assistant.decision_log import DecisionRecord
+
 _log = logging.getLogger("rih.store")
-_Outcome = tuple[str, str] | None
+_Outcome = tuple[tuple[str, str] | None, Any]  # the child's answer per decision: (failure, answer)
+_DIED: _Outcome = (("WriterProcessError", "the decision writer process died"), None)
 
 
 class LoopCommitter:
-    """`await committer.record(decision)` returns once the writer process has committed the decision."""
+    """`await committer.record(decision)` returns once the writer process has committed the decision, with
+    the child's answer (a draft's payloads)."""
 
     def __init__(self, process: WriterProcess, max_batch: int = MAX_BATCH) -> None:
         if max_batch < 1:
@@ -47,15 +53,15 @@ class LoopCommitter:
         self._sent_on: tuple[asyncio.AbstractEventLoop, Connection] | None = None
         self.batches = self.committed = 0  # for tests and benchmarks: how well the batching works
 
-    async def record(self, decision: DecisionRecord) -> None:
+    async def record(self, decision: DecisionDraft | DecisionRecord) -> Any:
         loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
+        done: asyncio.Future[Any] = loop.create_future()
         with self._lock:
             self._pending.append((decision, loop, done))
             idle = self._in_flight is None
         if idle:
             self._send_next(loop)
-        await done
+        return await done
 
     def close(self) -> None:
         """Commit what is in flight or queued (synchronously), then stop the child; a later `record`
@@ -123,9 +129,7 @@ class LoopCommitter:
         if attempt == 1:
             self._transmit(loop, batch, attempt=2)
         else:
-            self._finish(
-                loop, batch, [("WriterProcessError", "the decision writer process died")] * len(batch)
-            )
+            self._finish(loop, batch, [_DIED] * len(batch))
 
     def _finish(self, loop: asyncio.AbstractEventLoop, batch: list[Waiter], outcomes: list[_Outcome]) -> None:
         with self._lock:
@@ -148,12 +152,12 @@ class LoopCommitter:
             self.process.close()
             if attempt == 1:
                 return self._answer(None, batch, attempt=2, resend=True)
-            return [("WriterProcessError", "the decision writer process died")] * len(batch)
+            return [_DIED] * len(batch)
 
     def _settle(self, batch: list[Waiter], outcomes: list[_Outcome]) -> None:
         self.batches += 1
-        self.committed += outcomes.count(None)
-        settle(batch, [None if outcome is None else failure_error(outcome) for outcome in outcomes])
+        self.committed += sum(failure is None for failure, _ in outcomes)
+        settle(batch, [(None if f is None else failure_error(f), answer) for f, answer in outcomes])
 
 
 def _encode(batch: list[Waiter]) -> bytes:

@@ -1,10 +1,14 @@
-"""`WriterProcess`: a child process that writes decisions to the SQL store, off the service's interpreter.
+"""`WriterProcess`: a child process that finishes and writes decisions to the SQL store, off the service's
+interpreter.
 
-Recording a decision costs the SQL store ~0.5 ms of Python (SQLAlchemy, JSON encoding) per request. In a
-thread that CPU still competes for the service's GIL with ranking; in a child process it runs on the other
-core. The service's event loop drives the child (`assistant.store.loop_commit.LoopCommitter`): it sends a
-batch of decisions (a pickled list), the child writes it in one transaction and answers after the commit
-with one outcome per decision, so a decision is acknowledged only once it is on disk.
+Recording a decision costs the SQL store ~0.5 ms of Python (SQLAlchemy, JSON encoding) per request, and
+explaining it (its API payloads, which its record holds) about as much again. In a thread that CPU still
+competes for the service's GIL with ranking; in a child process it runs on the other core. The service's
+event loop drives the child (`assistant.store.loop_commit.LoopCommitter`): it sends a batch of decisions (a
+pickled list of `DecisionDraft`s, or of finished `DecisionRecord`s), the child finishes each draft against
+its own copy of the catalog (`assistant.decision_draft.finish_item`), writes the batch in one transaction
+and answers after the commit with one outcome per decision (the draft's payloads), so a decision is
+acknowledged only once it is on disk.
 
 The child exits when the parent's end of the pipe closes (the parent exited or was killed); if the child
 dies, the next batch starts a new one. A child that committed a batch and died before answering makes the
@@ -20,11 +24,17 @@ import subprocess
 import sys
 import threading
 from multiprocessing.connection import Connection
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from assistant.decision_draft import finish_item
 from assistant.decision_log import DecisionRecord
 
+if TYPE_CHECKING:
+    from retrieval.catalog.table import ShopTable
+
 _log = logging.getLogger("rih.store")
+_Outcome = tuple[tuple[str, str] | None, Any]  # (failure, answer): failure None when committed
 WAL_RESTART_FRAMES = 4_096  # 16 MiB of 4 KiB pages: past this, the writer rewinds the WAL after a checkpoint
 
 
@@ -35,15 +45,18 @@ class WriterProcessError(RuntimeError):
 class WriterProcess:
     """The child writing to the `SqlStore` at `url`: started on demand, stopped by `close`."""
 
-    def __init__(self, url: str, sqlite_synchronous: str = "FULL") -> None:
-        self.url, self.sqlite_synchronous = url, sqlite_synchronous
+    def __init__(self, url: str, sqlite_synchronous: str = "FULL", catalog_path: Path | None = None) -> None:
+        """`catalog_path`: the SQLite catalog the child loads to finish drafts; without it the child takes
+        finished records only."""
+        self.url, self.sqlite_synchronous, self.catalog_path = url, sqlite_synchronous, catalog_path
         self._lock = threading.Lock()  # start and stop from any thread
         self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
 
     def connection(self) -> Connection:
-        """The pipe to a running child (started if need be): send a list of decisions, receive one outcome
-        per decision (None, or (error type, message) for `failure_error`)."""
+        """The pipe to a running child (started if need be): send a list of decisions (drafts or records),
+        receive one outcome per decision: (None, answer) when it is committed, where a draft's answer is its
+        payloads, or ((error type, message), None) for `failure_error`."""
         with self._lock:
             return self._started()
 
@@ -64,7 +77,8 @@ class WriterProcess:
             )
             child.close()
             conn = Connection(parent.detach())
-            conn.send((self.url, self.sqlite_synchronous))
+            catalog = None if self.catalog_path is None else str(self.catalog_path)
+            conn.send((self.url, self.sqlite_synchronous, catalog))
             self._process, self._conn = process, conn
         return self._conn
 
@@ -81,15 +95,17 @@ class WriterProcess:
 
 
 def serve(conn: Connection) -> None:
-    """The child: write each batch received in one transaction and answer, after the commit, one outcome per
-    decision (None or (error type, message)). When the transaction fails, each decision is written again on
-    its own, so only a bad one fails."""
+    """The child: finish each batch received, write it in one transaction and answer, after the commit, one
+    outcome per decision. When the transaction fails, each decision is written again on its own, so only a
+    bad one fails."""
     from assistant.store.sql import SqlStore
+    from retrieval.catalog.store import SqliteCatalogStore
 
     try:
-        url, sqlite_synchronous = conn.recv()
+        url, sqlite_synchronous, catalog_path = conn.recv()
     except (EOFError, OSError):
         return
+    catalog = None if catalog_path is None else SqliteCatalogStore(Path(catalog_path)).load()
     store = SqlStore.from_url(url, sqlite_synchronous=sqlite_synchronous)
     checkpointer = _Checkpointer(store.engine) if store.engine.dialect.name == "sqlite" else None
     try:
@@ -98,7 +114,7 @@ def serve(conn: Connection) -> None:
                 batch = conn.recv()
             except (EOFError, OSError):
                 return  # the parent is gone
-            conn.send(_record_each(store, batch))
+            conn.send(_record_each(store, batch, catalog))
             if checkpointer is not None:
                 checkpointer.rewind_if_long()  # between batches: no commit is waiting on this thread
     finally:
@@ -107,19 +123,29 @@ def serve(conn: Connection) -> None:
         store.close()
 
 
-def _record_each(store: Any, batch: list[DecisionRecord]) -> list[tuple[str, str] | None]:
-    try:
-        store.record_many(batch)
-        return [None] * len(batch)
-    except Exception:
-        _log.warning("a batch of %d decisions failed; writing them one by one", len(batch))
-    outcomes: list[tuple[str, str] | None] = []
-    for one in batch:
+def _record_each(store: Any, batch: list[Any], catalog: ShopTable | None) -> list[_Outcome]:
+    outcomes: list[_Outcome] = []
+    finished: list[tuple[int, DecisionRecord]] = []  # (position in the batch, record) of those finished
+    for i, item in enumerate(batch):
         try:
-            store.record(one)
-            outcomes.append(None)
+            record, answer = finish_item(item, catalog)
         except Exception as error:
-            outcomes.append(_failure(error))
+            outcomes.append((_failure(error), None))
+        else:
+            outcomes.append((None, answer))
+            finished.append((i, record))
+    if not finished:
+        return outcomes
+    try:
+        store.record_many([record for _, record in finished])
+        return outcomes
+    except Exception:
+        _log.warning("a batch of %d decisions failed; writing them one by one", len(finished))
+    for i, record in finished:
+        try:
+            store.record(record)
+        except Exception as error:
+            outcomes[i] = (_failure(error), None)
     return outcomes
 
 

@@ -17,7 +17,7 @@ from assistant.api.app import create_app
 from assistant.bootstrap import Container, bootstrap
 from assistant.dispatch_service import DispatchResult
 from assistant.settings import Settings
-from tests.fakes import HashingEmbedder, InMemoryCatalogStore
+from tests.fakes import HashingEmbedder
 
 OPS = "ops-express-key"
 BODY = {"preferences": {"city": "Shanghai", "vehicle": {"make": "BMW"}, "damage": {"types": ["paint"]}}}
@@ -36,7 +36,9 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Container:
         ops_key=SecretStr(OPS),
         agent_key=SecretStr("agent-express-key"),
     )
-    return bootstrap(settings, store=InMemoryCatalogStore(), embedder=HashingEmbedder())
+    # The catalog from its SQLite file (built on first use): decisions are then explained and written by the
+    # writer process, as in `rih serve`.
+    return bootstrap(settings, embedder=HashingEmbedder())
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +193,14 @@ def test_a_client_gone_before_its_body_gets_no_answer(container: Container) -> N
 
     asyncio.run(lane(scope, receive, send))
     assert sent == [] and reached_app == []
+
+
+def test_the_writer_process_explains_the_decisions(container: Container, client: TestClient) -> None:
+    from assistant.store.loop_commit import LoopCommitter
+
+    assert isinstance(container.decision_writer, LoopCommitter)
+    answer = client.post("/v1/recommendations", json=BODY, headers=headers()).json()
+    stored = container.decisions.get(answer["decision_id"])
+    assert [
+        {k: v for k, v in r.items() if k not in ("propensity", "context")} for r in stored.recommendations
+    ] == (answer["recommendations"])

@@ -32,7 +32,7 @@ def test_a_batch_is_committed_when_the_child_answers_one_outcome_per_decision(ur
     try:
         conn = process.connection()
         conn.send([decision(f"d-{i}") for i in range(3)])
-        assert conn.recv() == [None, None, None]
+        assert conn.recv() == [(None, None)] * 3  # (no failure, no answer: a record is stored as it is)
         reader = SqlStore.from_url(url)
         assert reader.counts() == (3, 0)  # committed before the answer, read by another connection
         assert reader.get("d-1") == decision("d-1")
@@ -46,12 +46,13 @@ def test_a_failed_transaction_is_retried_decision_by_decision(url: str) -> None:
     try:
         conn = process.connection()
         conn.send([decision("d-1")])
-        assert conn.recv() == [None]
+        assert conn.recv() == [(None, None)]
         conn.send([decision("d-2"), decision("d-1"), decision("d-3")])
         outcomes = conn.recv()
-        assert outcomes[0] is None and outcomes[2] is None
-        kind, message = outcomes[1]
-        error = failure_error((kind, message))
+        assert outcomes[0] == (None, None) and outcomes[2] == (None, None)
+        failure, answer = outcomes[1]
+        assert answer is None
+        error = failure_error(failure)
         assert isinstance(error, ValueError) and "already recorded" in str(error)
         reader = SqlStore.from_url(url)
         assert reader.counts() == (3, 0)
@@ -71,7 +72,7 @@ def test_a_dead_child_is_replaced_on_the_next_connection(url: str) -> None:
         conn = process.connection()
         assert process._process is not None and process._process.pid != first.pid
         conn.send([decision("d-2")])
-        assert conn.recv() == [None]
+        assert conn.recv() == [(None, None)]
     finally:
         process.close()
 

@@ -1,0 +1,154 @@
+"""DecisionDraft: a ranked decision travels as plain data and is finished (explained, recorded) the same way
+wherever that happens: in the service, in a writer thread or in the writer process."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.bootstrap import Container, bootstrap
+from assistant.decision_draft import DecisionDraft, finish_item, pack, payloads_of, unpack
+from assistant.dispatch_service import DispatchService
+from assistant.explain import ExplainNeeds
+from assistant.preferences import Preferences
+from assistant.settings import Settings
+from assistant.store import SqlStore
+from assistant.store.writer_process import WriterProcess, failure_error
+from retrieval.catalog.store import SqliteCatalogStore
+from tests.assistant.store.samples import decision
+from tests.fakes import HashingEmbedder, InMemoryCatalogStore
+
+ASKS = [
+    {"city": "Shanghai", "vehicle": {"make": "BMW"}, "damage": {"types": ["paint"]}},
+    {"city": "北京", "vehicle": {"make": "Toyota"}, "needs_courtesy_car": True, "deadline_days": 3},
+    {
+        "city": "Guangzhou",
+        "dealer_preference": "authorized",
+        "vehicle": {"make": "BYD"},
+        "needs_pickup": True,
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def container(tmp_path_factory: pytest.TempPathFactory) -> Container:
+    settings = Settings(
+        data_dir=Path(tmp_path_factory.mktemp("data")), catalog_shops=1_500, retrieval_mode="lexical"
+    )
+    return bootstrap(settings, store=InMemoryCatalogStore(), embedder=HashingEmbedder(), chat_model=None)
+
+
+def service(container: Container, seed: int = 5) -> DispatchService:
+    return DispatchService(
+        container.catalog,
+        container.retriever,
+        container.dispatcher,
+        container.decisions,
+        rng=np.random.default_rng(seed),
+        lock=container.dispatch_lock,
+    )
+
+
+def drafts(container: Container, language: str = "en") -> list[DecisionDraft]:
+    out = []
+    for i, ask in enumerate(ASKS):
+        _, draft = service(container, seed=i)._decide(
+            Preferences.model_validate(ask), None, 3, (), "s-1", language, None
+        )
+        assert draft is not None
+        out.append(draft)
+    return out
+
+
+def test_a_recommendation_survives_packing(container: Container) -> None:
+    for language in ("en", "zh"):
+        for i, ask in enumerate(ASKS):
+            ranked, draft = service(container, seed=i)._decide(
+                Preferences.model_validate(ask), None, 3, (), None, language, None
+            )
+            assert draft is not None and ranked.decision is not None
+            assert draft.recommendations() == list(ranked.decision.recommendations)
+            assert pickle.loads(pickle.dumps(draft)) == draft
+
+
+def test_a_factor_list_unlike_the_decision_s_is_refused(container: Container) -> None:
+    draft = drafts(container)[0]
+    rec = draft.recommendations()[0]
+    with pytest.raises(ValueError, match="factors other than"):
+        pack(rec, draft.factor_names[:-1])
+    assert unpack(pack(rec, draft.factor_names), draft.factor_names) == rec
+
+
+def test_finishing_gives_the_payloads_and_the_record_the_service_logs(container: Container) -> None:
+    for language in ("en", "zh"):
+        for draft in drafts(container, language):
+            payloads, record = draft.finish(container.catalog)
+            recs = draft.recommendations()
+            assert payloads == payloads_of(recs, container.catalog, draft.language, draft.make, draft.needs)
+            assert [p["shop_id"] for p in payloads] == [r.shop_id for r in recs]
+            assert record.decision_id == draft.decision_id and record.session_id == "s-1"
+            assert [r["propensity"] for r in record.recommendations] == [r.propensity for r in recs]
+            assert [r["context"] for r in record.recommendations] == [list(r.context) for r in recs]
+            assert [
+                {k: v for k, v in r.items() if k not in ("propensity", "context")}
+                for r in record.recommendations
+            ] == payloads
+            assert record.slate_propensity == pytest.approx(np.prod([r.propensity for r in recs]))
+
+
+def test_the_customer_s_needs_reach_the_explanation(container: Container) -> None:
+    draft = drafts(container)[1]
+    assert draft.needs == ExplainNeeds(courtesy_car=True, pickup=False, deadline_days=3, authorized=None)
+    zh = drafts(container, "zh")[1]
+    assert zh.language == "zh"
+    payloads, _ = zh.finish(container.catalog)
+    assert all("。" in p["explanation"] for p in payloads)
+
+
+def test_finish_item_stores_a_record_as_it_is_and_needs_a_catalog_for_a_draft(container: Container) -> None:
+    record = decision("d-1")
+    assert finish_item(record, None) == (record, None)
+    with pytest.raises(ValueError, match="needs the catalog"):
+        finish_item(drafts(container)[0], None)
+
+
+def test_the_writer_process_finishes_drafts_as_the_service_would(
+    container: Container, tmp_path: Path
+) -> None:
+    catalog_path = tmp_path / "catalog.sqlite"
+    SqliteCatalogStore(catalog_path).save(container.catalog, {"seed": 0})
+    url = SqlStore.from_url(f"sqlite:///{tmp_path / 'rih.sqlite'}").url
+    batch = drafts(container, "zh")
+    process = WriterProcess(url, catalog_path=catalog_path)
+    try:
+        conn = process.connection()
+        conn.send([*batch, decision("d-plain")])
+        outcomes = conn.recv()
+    finally:
+        process.close()
+    assert [failure for failure, _ in outcomes] == [None] * 4
+    reader = SqlStore.from_url(url)
+    for draft, (_, answer) in zip(batch, outcomes, strict=False):
+        payloads, record = draft.finish(container.catalog)
+        assert answer == payloads
+        assert reader.get(draft.decision_id) == record
+    assert outcomes[-1] == (None, None) and reader.get("d-plain") == decision("d-plain")
+    reader.close()
+
+
+def test_a_draft_the_writer_cannot_finish_fails_alone(container: Container, tmp_path: Path) -> None:
+    url = SqlStore.from_url(f"sqlite:///{tmp_path / 'rih.sqlite'}").url
+    process = WriterProcess(url)  # no catalog: it can store records, not finish drafts
+    try:
+        conn = process.connection()
+        conn.send([decision("d-1"), drafts(container)[0], decision("d-2")])
+        outcomes = conn.recv()
+    finally:
+        process.close()
+    assert outcomes[0] == (None, None) and outcomes[2] == (None, None)
+    failure, answer = outcomes[1]
+    assert answer is None and "needs the catalog" in str(failure_error(failure))
+    assert SqlStore.from_url(url).counts() == (2, 0)
