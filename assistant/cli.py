@@ -223,8 +223,9 @@ def _settle_heap(container: Any) -> None:
     collection would walk them all, a pause of ~100 ms on this machine in the middle of requests."""
     import gc
 
-    for service in ("dispatch", "conversation", "capacity_feed", "decision_writer"):
+    for service in ("dispatch", "conversation", "capacity_feed"):
         getattr(container, service)
+    container.decision_writer.start()
     gc.collect()
     gc.freeze()
     # What builds up after the freeze (decoded shops of the display cache, ~40,000 objects once warm) made

@@ -47,6 +47,9 @@ class DecisionWriter(Protocol):
 
     async def record(self, decision: DecisionDraft | DecisionRecord) -> Any: ...
 
+    def start(self) -> None:
+        """Start the writer now rather than on the first decision (a server does, before it serves)."""
+
     def close(self) -> None: ...
 
 
@@ -78,6 +81,9 @@ class GroupCommitter:
         self._started().put((record, loop, done))
         await done
         return answer
+
+    def start(self) -> None:
+        self._started()
 
     def close(self) -> None:
         """Commit what is queued, then stop the thread (a later `record` starts a new one)."""

@@ -63,6 +63,11 @@ class LoopCommitter:
             self._send_next(loop)
         return await done
 
+    def start(self) -> None:
+        """Start the child now: it loads its copy of the catalog (~1.5 s at 110,000 shops) while the
+        server starts, not while the first request waits."""
+        self.process.connection()
+
     def close(self) -> None:
         """Commit what is in flight or queued (synchronously), then stop the child; a later `record`
         starts a new one."""

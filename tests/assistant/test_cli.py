@@ -33,7 +33,7 @@ def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert "catalog" in capsys.readouterr().out
 
 
-def test_settle_heap_builds_the_services_freezes_the_heap_and_spaces_full_collections() -> None:
+def test_settle_heap_builds_the_services_starts_the_writer_freezes_the_heap_and_spaces_collections() -> None:
     import gc
     from types import SimpleNamespace
 
@@ -47,11 +47,14 @@ def test_settle_heap_builds_the_services_freezes_the_heap_and_spaces_full_collec
                 built.append(name)
             return object.__getattribute__(self, name)
 
-    container = Lazy(dispatch=1, conversation=2, capacity_feed=3, decision_writer=4)
+    started: list[int] = []
+    writer = SimpleNamespace(start=lambda: started.append(1))
+    container = Lazy(dispatch=1, conversation=2, capacity_feed=3, decision_writer=writer)
     threshold = gc.get_threshold()
     try:
         _settle_heap(container)
         assert built == ["dispatch", "conversation", "capacity_feed", "decision_writer"]
+        assert started == [1]  # the writer (its process) starts before the first request
         assert gc.get_freeze_count() > 0
         assert gc.get_threshold() == (threshold[0], threshold[1], FULL_COLLECTION_EVERY)
     finally:

@@ -141,3 +141,14 @@ def test_many_concurrent_requests_reach_sqlite_in_fewer_transactions(tmp_path: P
 def test_max_batch_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_batch"):
         GroupCommitter(InMemoryStore(), max_batch=0)
+
+
+def test_start_starts_the_thread_before_any_decision() -> None:
+    writer = GroupCommitter(InMemoryStore())
+    writer.start()
+    thread = writer._thread
+    assert thread is not None and thread.is_alive()
+    asyncio.run(writer.record(decision("d-1")))
+    assert writer._thread is thread
+    writer.close()
+    assert not thread.is_alive()

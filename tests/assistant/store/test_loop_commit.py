@@ -125,3 +125,15 @@ def test_requests_from_two_event_loops_at_once(url: str, writer: LoopCommitter) 
 def test_max_batch_must_be_positive(url: str) -> None:
     with pytest.raises(ValueError, match="max_batch"):
         LoopCommitter(WriterProcess(url), max_batch=0)
+
+
+def test_start_starts_the_child_before_any_decision(url: str) -> None:
+    committer = LoopCommitter(WriterProcess(url))
+    try:
+        committer.start()
+        child = committer.process._process
+        assert child is not None and child.poll() is None
+        asyncio.run(committer.record(decision("d-1")))
+        assert committer.process._process is child  # the same child took the first decision
+    finally:
+        committer.close()
