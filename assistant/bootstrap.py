@@ -49,6 +49,7 @@ class Container:
     dispatch_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _dispatch: Any = field(default=None, repr=False)
     _writer: Any = field(default=None, repr=False)
+    _searcher: Any = field(default=None, repr=False)
     _conversation: Any = field(default=None, repr=False)
     _capacity_feed: Any = field(default=None, repr=False)
 
@@ -71,8 +72,19 @@ class Container:
                 lock=self.dispatch_lock,
                 metrics=self.metrics,
                 writer=self.decision_writer,
+                searcher=self.searcher,
             )
         return self._dispatch
+
+    @property
+    def searcher(self) -> Any:
+        """Retrieval in a child process for the event loop (`assistant.search_process`), when
+        `search_process` is on and the catalog came from its file; None: the loop searches itself."""
+        from assistant.search_process import SearchProcess
+
+        if self._searcher is None and self.settings.search_process and self.catalog_path is not None:
+            self._searcher = SearchProcess(self.retriever, self.catalog_path, self.settings.index_dir)
+        return self._searcher
 
     @property
     def decision_writer(self) -> Any:

@@ -21,6 +21,7 @@ from assistant.decision_log import DecisionLog, Outcome
 from assistant.errors import InvalidFeedbackError
 from assistant.explain import ExplainNeeds
 from assistant.preferences import Preferences
+from assistant.search_process import Found, Query, SearchProcess, search_here
 from assistant.store.group_commit import DecisionWriter
 from dispatch_core.domain import Candidates, ClaimRequest, Decision
 from dispatch_core.errors import NoCandidatesError
@@ -110,9 +111,11 @@ class DispatchService:
         lock: AbstractContextManager[object] | None = None,
         metrics: Any | None = None,
         writer: DecisionWriter | None = None,
+        searcher: SearchProcess | None = None,
     ) -> None:
         self.catalog, self.retriever, self.dispatcher, self.log = catalog, retriever, dispatcher, log
         self.writer = writer  # group commit for `recommend_async`; None: it records like `recommend`
+        self.searcher = searcher  # retrieval off the loop for `recommend_async`; None: it searches here
         self.rng = rng if rng is not None else np.random.default_rng()  # exploration draws; seeded in tests
         # Ranking mutates exposure counts and reads learners and capacity: one thread at a time.
         self.lock = lock if lock is not None else threading.RLock()
@@ -129,7 +132,8 @@ class DispatchService:
         strategy: str | None = None,
     ) -> DispatchResult:
         """Up to k explained recommendations, logged; an empty list when information is missing."""
-        ranked, draft = self._decide(prefs, claim, k, exclude, session_id, language, strategy)
+        ranked = self._rank(prefs, claim, k, exclude=exclude, strategy=strategy)
+        draft = self._draft(ranked, prefs, session_id, language)
         if draft is None:
             return ranked.result(None, [])
         payloads, record = draft.finish(self.catalog)
@@ -146,34 +150,31 @@ class DispatchService:
         language: str = "en",
         strategy: str | None = None,
     ) -> DispatchResult:
-        """`recommend` for the event loop: ranks at once, then awaits the writer, which explains the
+        """`recommend` for the event loop: awaits the candidates (searched by a child process, see
+        `assistant.search_process`), ranks them at once, then awaits the writer, which explains the
         decision and commits its record (see `assistant.decision_draft`, `assistant.store.group_commit`),
         so the loop ranks other requests meanwhile."""
         if self.writer is None:
             return self.recommend(prefs, claim, k, exclude, session_id, language, strategy)
-        ranked, draft = self._decide(prefs, claim, k, exclude, session_id, language, strategy)
+        situation, query = self._query(prefs, claim)
+        found = None
+        if query is not None:
+            found = await self.searcher.search(query) if self.searcher else search_here(self.retriever, query)
+        ranked = self._ranked(situation, query, found, prefs, claim, k, exclude, strategy, record=True)
+        draft = self._draft(ranked, prefs, session_id, language)
         if draft is None:
             return ranked.result(None, [])
         payloads = await self.writer.record(draft)
         return self._counted(ranked.result(draft.decision_id, payloads))
 
-    def _decide(
-        self,
-        prefs: Preferences,
-        claim: Claim | None,
-        k: int,
-        exclude: tuple[str, ...],
-        session_id: str | None,
-        language: str,
-        strategy: str | None,
-    ) -> tuple[_Ranked, DecisionDraft | None]:
-        """The ranking, and the draft of the decision to explain and log (None when nothing was
-        recommended)."""
-        ranked = self._rank(prefs, claim, k, exclude, strategy, record=True)
+    def _draft(
+        self, ranked: _Ranked, prefs: Preferences, session_id: str | None, language: str
+    ) -> DecisionDraft | None:
+        """The decision to explain and log (None when nothing was recommended)."""
         if ranked.decision is None or ranked.request is None:
-            return ranked, None
+            return None
         request, situation = ranked.request, ranked.situation
-        draft = DecisionDraft.of(
+        return DecisionDraft.of(
             uuid.uuid4().hex,
             request.now,
             ranked.decision,
@@ -193,7 +194,6 @@ class DispatchService:
             ranked.make,
             _explain_needs(prefs),
         )
-        return ranked, draft
 
     def _counted(self, result: DispatchResult) -> DispatchResult:
         if self.metrics is not None and result.decision is not None:
@@ -204,30 +204,44 @@ class DispatchService:
         self, prefs: Preferences, claim: Claim | None = None, k: int = 3, language: str = "en"
     ) -> list[dict[str, Any]]:
         """Recommendations an agent may look at before offering: ranked, but not logged as offered."""
-        ranked = self._rank(prefs, claim, k, (), None, record=False)
+        ranked = self._rank(prefs, claim, k, record=False)
         if ranked.decision is None:
             return []
         recs = ranked.decision.recommendations
         return payloads_of(recs, self.catalog, _language(language), ranked.make, _explain_needs(prefs))
 
-    def _rank(
+    def _rank(self, prefs: Preferences, claim: Claim | None, k: int = 3, **options: Any) -> _Ranked:
+        """Search here and rank; `options`: exclude, strategy, record (see `_ranked`)."""
+        situation, query = self._query(prefs, claim)
+        found = None if query is None else search_here(self.retriever, query)
+        return self._ranked(situation, query, found, prefs, claim, k, **options)
+
+    def _query(self, prefs: Preferences, claim: Claim | None) -> tuple[Situation, Query | None]:
+        """What was asked, and the candidate search it needs (None without a location)."""
+        situation = resolve(prefs, claim)
+        if situation.lat is None or situation.lon is None:
+            return situation, None
+        make = situation.make if situation.make in MAKE_NAMES else None
+        needs = Needs(situation.damage_types, make, prefs.dealer_preference == "authorized")
+        return situation, Query(situation.lat, situation.lon, CANDIDATES, needs, prefs.max_distance_km)
+
+    def _ranked(
         self,
+        situation: Situation,
+        query: Query | None,
+        found: Found | None,
         prefs: Preferences,
         claim: Claim | None,
         k: int,
-        exclude: tuple[str, ...],
-        strategy: str | None,
-        record: bool,
+        exclude: tuple[str, ...] = (),
+        strategy: str | None = None,
+        record: bool = True,
     ) -> _Ranked:
-        situation = resolve(prefs, claim)
-        if situation.lat is None or situation.lon is None:
+        """The candidates `found` for `query`, ranked; `record`: count them as offered (exposure)."""
+        if query is None or found is None:
             return _Ranked(situation)
-        make = situation.make if situation.make in MAKE_NAMES else None
-        needs = Needs(situation.damage_types, make, prefs.dealer_preference == "authorized")
-        found = self.retriever.search(
-            situation.lat, situation.lon, k=CANDIDATES, needs=needs, max_km=prefs.max_distance_km
-        )
-        request = self._request(prefs, claim, make, needs, exclude)
+        make = query.needs.make
+        request = self._request(prefs, claim, make, query.needs, exclude)
         candidates = Candidates(found.rows, found.distance_km, found.coverage)
         try:
             with self.lock:
@@ -235,7 +249,7 @@ class DispatchService:
                     request, candidates, k=k, strategy=strategy, rng=self.rng, record=record
                 )
         except NoCandidatesError:
-            return _Ranked(situation, make=make, request=request, unmet={"candidates": len(found)})
+            return _Ranked(situation, make=make, request=request, unmet={"candidates": len(found.rows)})
         return _Ranked(situation, decision, make, request)
 
     def feedback(self, decision_id: str, shop_id: str, outcome: str, reason: str | None = None) -> None:

@@ -19,14 +19,13 @@ retry report those decisions as already recorded: their requests fail although t
 from __future__ import annotations
 
 import logging
-import socket
-import subprocess
 import sys
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.child_process import ChildProcess
 from assistant.decision_draft import finish_item
 from assistant.decision_log import DecisionRecord
 
@@ -42,56 +41,19 @@ class WriterProcessError(RuntimeError):
     """The writer process failed to write a decision, or died (the reason is in the message)."""
 
 
-class WriterProcess:
-    """The child writing to the `SqlStore` at `url`: started on demand, stopped by `close`."""
+class WriterProcess(ChildProcess):
+    """The child writing to the `SqlStore` at `url`: started on demand, stopped by `close`.
+
+    `connection()` is the pipe to it: send a list of decisions (drafts or records), receive one outcome per
+    decision: (None, answer) when it is committed, where a draft's answer is its payloads, or
+    ((error type, message), None) for `failure_error`."""
 
     def __init__(self, url: str, sqlite_synchronous: str = "FULL", catalog_path: Path | None = None) -> None:
         """`catalog_path`: the SQLite catalog the child loads to finish drafts; without it the child takes
         finished records only."""
         self.url, self.sqlite_synchronous, self.catalog_path = url, sqlite_synchronous, catalog_path
-        self._lock = threading.Lock()  # start and stop from any thread
-        self._process: subprocess.Popen[bytes] | None = None
-        self._conn: Connection | None = None
-
-    def connection(self) -> Connection:
-        """The pipe to a running child (started if need be): send a list of decisions (drafts or records),
-        receive one outcome per decision: (None, answer) when it is committed, where a draft's answer is its
-        payloads, or ((error type, message), None) for `failure_error`."""
-        with self._lock:
-            return self._started()
-
-    def close(self) -> None:
-        with self._lock:
-            self._stop()
-
-    def _started(self) -> Connection:
-        if self._conn is None or self._process is None or self._process.poll() is not None:
-            self._stop()
-            # A fresh interpreter (`python -m` this module), not multiprocessing's spawn: that re-imports the
-            # parent's __main__, which a server's entry point or a test runner does not expect. The URL goes
-            # over the socket, not the command line, where `ps` would show its password.
-            parent, child = socket.socketpair()
-            process = subprocess.Popen(
-                [sys.executable, "-m", "assistant.store.writer_process", str(child.fileno())],
-                pass_fds=[child.fileno()],
-            )
-            child.close()
-            conn = Connection(parent.detach())
-            catalog = None if self.catalog_path is None else str(self.catalog_path)
-            conn.send((self.url, self.sqlite_synchronous, catalog))
-            self._process, self._conn = process, conn
-        return self._conn
-
-    def _stop(self) -> None:
-        conn, process, self._conn, self._process = self._conn, self._process, None, None
-        if conn is not None:
-            conn.close()  # the child reads EOF and exits
-        if process is not None:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        catalog = None if catalog_path is None else str(catalog_path)
+        super().__init__("assistant.store.writer_process", (url, sqlite_synchronous, catalog))
 
 
 def serve(conn: Connection) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -52,12 +53,18 @@ def service(container: Container, seed: int = 5) -> DispatchService:
     )
 
 
+def decide(
+    dispatch: DispatchService, ask: dict[str, Any], session_id: str | None, language: str
+) -> tuple[Any, DecisionDraft | None]:
+    prefs = Preferences.model_validate(ask)
+    ranked = dispatch._rank(prefs, None, 3)
+    return ranked, dispatch._draft(ranked, prefs, session_id, language)
+
+
 def drafts(container: Container, language: str = "en") -> list[DecisionDraft]:
     out = []
     for i, ask in enumerate(ASKS):
-        _, draft = service(container, seed=i)._decide(
-            Preferences.model_validate(ask), None, 3, (), "s-1", language, None
-        )
+        draft = decide(service(container, seed=i), ask, "s-1", language)[1]
         assert draft is not None
         out.append(draft)
     return out
@@ -66,9 +73,7 @@ def drafts(container: Container, language: str = "en") -> list[DecisionDraft]:
 def test_a_recommendation_survives_packing(container: Container) -> None:
     for language in ("en", "zh"):
         for i, ask in enumerate(ASKS):
-            ranked, draft = service(container, seed=i)._decide(
-                Preferences.model_validate(ask), None, 3, (), None, language, None
-            )
+            ranked, draft = decide(service(container, seed=i), ask, None, language)
             assert draft is not None and ranked.decision is not None
             assert draft.recommendations() == list(ranked.decision.recommendations)
             assert pickle.loads(pickle.dumps(draft)) == draft

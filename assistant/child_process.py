@@ -1,0 +1,57 @@
+"""`ChildProcess`: a helper interpreter the service talks to over a socket pair, started on demand.
+
+A fresh interpreter (`python -m MODULE FD`), not multiprocessing's spawn: that re-imports the parent's
+`__main__`, which a server's entry point or a test runner does not expect. Its first message (`hello`) goes
+over the socket, not the command line, where `ps` would show a database password. The child exits when it
+reads EOF: when `close` closes the parent's end, or when the parent exits or is killed.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+from multiprocessing.connection import Connection
+from typing import Any
+
+
+class ChildProcess:
+    """`python -m module FD`, sent `hello` first: `connection()` starts it if need be (again, if it
+    died), `close()` stops it."""
+
+    def __init__(self, module: str, hello: Any) -> None:
+        self.module, self.hello = module, hello
+        self._lock = threading.Lock()  # start and stop from any thread
+        self._process: subprocess.Popen[bytes] | None = None
+        self._conn: Connection | None = None
+
+    def connection(self) -> Connection:
+        """The pipe to a running child; a new one (a new connection) when the last one died."""
+        with self._lock:
+            if self._conn is None or self._process is None or self._process.poll() is not None:
+                self._stop()
+                parent, child = socket.socketpair()
+                process = subprocess.Popen(
+                    [sys.executable, "-m", self.module, str(child.fileno())], pass_fds=[child.fileno()]
+                )
+                child.close()
+                conn = Connection(parent.detach())
+                conn.send(self.hello)
+                self._process, self._conn = process, conn
+            return self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def _stop(self) -> None:
+        conn, process, self._conn, self._process = self._conn, self._process, None, None
+        if conn is not None:
+            conn.close()  # the child reads EOF and exits
+        if process is not None:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
