@@ -41,6 +41,11 @@ class ChildProcess:
                 self._process, self._conn = process, conn
             return self._conn
 
+    def alive(self) -> bool:
+        """Started and not exited (a dead child is replaced by the next `connection()`)."""
+        with self._lock:
+            return self._process is not None and self._process.poll() is None
+
     def close(self) -> None:
         with self._lock:
             self._stop()

@@ -107,6 +107,8 @@ class SearchProcess:
             self._loop = None  # its loop is gone (a test client's, say): this one reads the pipe now
         if len(self._waiting) >= MAX_IN_FLIGHT:
             return None
+        if self._conn is not None and not self.child.alive():
+            self._forget()  # before `connection()` closes the dead child's pipe, whose reader this removes
         try:
             conn = self.child.connection()
         except OSError:
@@ -124,8 +126,9 @@ class SearchProcess:
             try:
                 while conn.poll(0):
                     number, arrays = pickle.loads(conn.recv_bytes())
-                    query, done = self._waiting.pop(number)
-                    answered.append((done, None if arrays is None else Found(*arrays), query))
+                    waiting = self._waiting.pop(number, None)
+                    if waiting is not None:  # else already searched here, when a new loop took over
+                        answered.append((waiting[1], None if arrays is None else Found(*arrays), waiting[0]))
             except Exception:  # EOF, a broken pipe, a garbled answer: the child is of no more use
                 answered += [(done, None, query) for query, done in self._waiting.values()]
                 self._waiting.clear()

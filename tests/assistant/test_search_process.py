@@ -4,7 +4,13 @@ by the loop itself whenever the child cannot."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +22,7 @@ from assistant.search_process import MAX_IN_FLIGHT, Found, Query, SearchProcess,
 from assistant.settings import Settings
 from retrieval.errors import InvalidQueryError
 from retrieval.needs import Needs
+from tests.assistant.store.test_writer_process import ROOT, _alive
 from tests.fakes import HashingEmbedder
 
 QUERIES = [
@@ -70,21 +77,21 @@ def test_an_invalid_query_raises_as_it_would_in_process(searcher: SearchProcess)
 
 
 def test_a_dead_child_loses_no_search_and_is_replaced(container: Container, searcher: SearchProcess) -> None:
-    async def run() -> tuple[Found, Found]:
-        searcher.start()
+    async def run() -> tuple[Found, Found, Found]:
+        zeroth = await searcher.search(QUERIES[0])  # the loop reads the first child's pipe from here on
         child = searcher.child._process
         assert child is not None
         child.kill()
         child.wait()
-        first = await searcher.search(QUERIES[1])  # sent to the dead child: answered in process
-        second = await searcher.search(QUERIES[2])  # a new child
+        first = await searcher.search(QUERIES[1])  # a new child, on a new pipe
+        second = await searcher.search(QUERIES[2])
         assert searcher.child._process is not None and searcher.child._process.pid != child.pid
-        return first, second
+        return zeroth, first, second
 
-    first, second = asyncio.run(run())
-    assert same(first, search_here(container.retriever, QUERIES[1]))
-    assert same(second, search_here(container.retriever, QUERIES[2]))
-    assert searcher.answered + searcher.in_process == 2
+    answers = asyncio.run(run())
+    for query, found in zip(QUERIES, answers, strict=False):
+        assert same(found, search_here(container.retriever, query))
+    assert searcher.answered == 3 and searcher.in_process == 0
 
 
 def test_another_event_loop_searches_in_process(container: Container, searcher: SearchProcess) -> None:
@@ -135,3 +142,25 @@ def test_a_new_loop_takes_the_pipe_over_once_the_old_one_is_closed(searcher: Sea
     for query in QUERIES[:3]:
         asyncio.run(searcher.search(query))  # each run is a new loop; the one before is closed
     assert searcher.answered == 3 and searcher.in_process == 0
+
+
+def test_the_child_exits_when_its_parent_is_killed(container: Container) -> None:
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from assistant.search_process import SearchProcess
+        process = SearchProcess(None, {str(container.catalog_path)!r}, {str(container.settings.index_dir)!r})
+        process.start()
+        print(process.child._process.pid, flush=True)
+        time.sleep(60)
+        """
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child_pid = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and _alive(child_pid):
+        time.sleep(0.05)
+    assert not _alive(child_pid)
