@@ -4,13 +4,7 @@ by the loop itself whenever the child cannot."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
-import textwrap
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +16,7 @@ from assistant.search_process import MAX_IN_FLIGHT, Found, Query, SearchProcess,
 from assistant.settings import Settings
 from retrieval.errors import InvalidQueryError
 from retrieval.needs import Needs
-from tests.assistant.store.test_writer_process import ROOT, _alive
+from tests.assistant.orphans import assert_child_exits_when_parent_is_killed
 from tests.fakes import HashingEmbedder
 
 QUERIES = [
@@ -145,7 +139,7 @@ def test_a_new_loop_takes_the_pipe_over_once_the_old_one_is_closed(searcher: Sea
 
 
 def test_the_child_exits_when_its_parent_is_killed(container: Container) -> None:
-    script = textwrap.dedent(
+    assert_child_exits_when_parent_is_killed(
         f"""
         import sys, time
         from assistant.search_process import SearchProcess
@@ -155,12 +149,3 @@ def test_the_child_exits_when_its_parent_is_killed(container: Container) -> None
         time.sleep(60)
         """
     )
-    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert parent.stdout is not None
-    child_pid = int(parent.stdout.readline())
-    os.kill(parent.pid, signal.SIGKILL)
-    parent.wait()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and _alive(child_pid):
-        time.sleep(0.05)
-    assert not _alive(child_pid)

@@ -20,6 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.assistant.orphans import alive
+
 OPS, AGENT = "ops-restart-key-0123456789", "agent-restart-key-0123456789"
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -218,9 +220,9 @@ def test_a_graceful_stop_under_load_exits_and_keeps_every_acknowledged_decision(
         except subprocess.TimeoutExpired:
             raise AssertionError(f"no exit 30 s after SIGTERM: {server.log.read_text()[-3000:]}") from None
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+        while time.monotonic() < deadline and any(alive(pid) for pid in children):
             time.sleep(0.05)
-        assert not any(_alive(pid) for pid in children)  # its helper processes are gone too
+        assert not any(alive(pid) for pid in children)  # its helper processes are gone too
         assert len(acknowledged) > 1
         server.start()
         with httpx.Client(base_url=server.base, timeout=30) as http:
@@ -228,11 +230,3 @@ def test_a_graceful_stop_under_load_exits_and_keeps_every_acknowledged_decision(
                 assert http.get(f"/v1/decisions/{decision_id}", headers=_ops()).status_code == 200
     finally:
         server.stop()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
-    except FileNotFoundError:
-        return False

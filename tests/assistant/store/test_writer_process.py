@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +9,7 @@ import pytest
 
 from assistant.store import SqlStore
 from assistant.store.writer_process import WriterProcess, failure_error
+from tests.assistant.orphans import assert_child_exits_when_parent_is_killed
 from tests.assistant.store.samples import decision
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -86,8 +81,8 @@ def test_close_stops_the_child(url: str) -> None:
     assert child.poll() is not None
 
 
-def test_the_child_exits_when_its_parent_is_killed(url: str, tmp_path: Path) -> None:
-    script = textwrap.dedent(
+def test_the_child_exits_when_its_parent_is_killed(url: str) -> None:
+    assert_child_exits_when_parent_is_killed(
         f"""
         import asyncio, sys, time
         from assistant.store.loop_commit import LoopCommitter
@@ -99,28 +94,6 @@ def test_the_child_exits_when_its_parent_is_killed(url: str, tmp_path: Path) -> 
         time.sleep(60)
         """
     )
-    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert parent.stdout is not None
-    child_pid = int(parent.stdout.readline())
-    os.kill(parent.pid, signal.SIGKILL)
-    parent.wait()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _alive(child_pid):
-        time.sleep(0.05)
-    assert not _alive(child_pid)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie (exited, not yet reaped by init) counts as gone.
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_the_wal_is_rewound_under_steady_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
