@@ -8,10 +8,13 @@ reads EOF: when `close` closes the parent's end, or when the parent exits or is 
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -60,3 +63,19 @@ class ChildProcess:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def watch(
+    loop: asyncio.AbstractEventLoop, conn: Connection, callback: Callable[..., None], *args: Any
+) -> None:
+    """`loop.add_reader` for a child's pipe, which then stays blocking.
+
+    uvloop (libuv) switches a watched descriptor to non-blocking mode, and leaves it so after
+    `remove_reader`. A `Connection` reads and writes whole messages with plain read/write calls: on a
+    non-blocking pipe, the rest of a message not yet written by the child (a batch's payloads run to
+    megabytes), or a full pipe on a send, raises BlockingIOError half-way, and the child would be taken
+    for dead. The readiness callback only tells that a message has begun; reading the rest blocks until
+    the child has written it, which it is doing.
+    """
+    loop.add_reader(conn.fileno(), callback, *args)
+    os.set_blocking(conn.fileno(), True)

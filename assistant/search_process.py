@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from assistant.child_process import ChildProcess
+from assistant.child_process import ChildProcess, watch
 from retrieval.needs import Needs
 from retrieval.retriever import Retriever
 
@@ -116,7 +116,7 @@ class SearchProcess:
             return None
         if conn is not self._conn or self._loop is None:  # a new child, or a new loop to read it
             self._forget()
-            loop.add_reader(conn.fileno(), self._on_answers, conn)
+            watch(loop, conn, self._on_answers, conn)
             self._conn, self._loop = conn, loop
         return conn
 

@@ -27,6 +27,7 @@ from collections import deque
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
+from assistant.child_process import watch
 from assistant.store.group_commit import MAX_BATCH, Waiter, settle
 from assistant.store.writer_process import WriterProcess, WriterProcessError, failure_error
 
@@ -115,7 +116,7 @@ class LoopCommitter:
             return
         with self._lock:
             self._sent_on = (loop, conn)
-        loop.add_reader(conn.fileno(), self._on_answer, loop, conn, batch, attempt)
+        watch(loop, conn, self._on_answer, loop, conn, batch, attempt)
 
     def _on_answer(
         self, loop: asyncio.AbstractEventLoop, conn: Connection, batch: list[Waiter], attempt: int

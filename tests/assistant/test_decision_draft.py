@@ -3,7 +3,9 @@ wherever that happens: in the service, in a writer thread or in the writer proce
 
 from __future__ import annotations
 
+import os
 import pickle
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +159,33 @@ def test_a_draft_the_writer_cannot_finish_fails_alone(container: Container, tmp_
     failure, answer = outcomes[1]
     assert answer is None and "needs the catalog" in str(failure_error(failure))
     assert SqlStore.from_url(url).counts() == (2, 0)
+
+
+def test_under_uvloop_a_large_batch_of_drafts_is_answered_whole(container: Container, tmp_path: Path) -> None:
+    """uvloop makes a watched pipe non-blocking; the committer must still read a multi-megabyte answer
+    (payloads of a few hundred drafts) and send a large batch whole, without taking the child for dead."""
+    import asyncio
+
+    import uvloop
+
+    from assistant.store.loop_commit import LoopCommitter
+
+    catalog_path = tmp_path / "catalog.sqlite"
+    SqliteCatalogStore(catalog_path).save(container.catalog, {"seed": 0})
+    url = SqlStore.from_url(f"sqlite:///{tmp_path / 'rih.sqlite'}").url
+    base = drafts(container, "zh")
+    many = [d._replace(record=replace(d.record, decision_id=f"d-{i}")) for i in range(200) for d in base[:1]]
+    committer = LoopCommitter(WriterProcess(url, catalog_path=catalog_path))
+
+    async def run() -> list[Any]:
+        first = await committer.record(many[0])  # one alone first: the next ones queue into big batches
+        return [first, *await asyncio.gather(*(committer.record(d) for d in many[1:]))]
+
+    try:
+        answers = uvloop.run(run())
+        child, conn = committer.process._process, committer.process._conn
+        assert conn is not None and os.get_blocking(conn.fileno())  # whole messages, not EAGAIN mid-way
+    finally:
+        committer.close()
+    assert child is not None and committer.committed == len(many)
+    assert all(answer == base[0].finish(container.catalog)[0] for answer in answers)

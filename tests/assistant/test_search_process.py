@@ -4,6 +4,7 @@ by the loop itself whenever the child cannot."""
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,3 +150,16 @@ def test_the_child_exits_when_its_parent_is_killed(container: Container) -> None
         time.sleep(60)
         """
     )
+
+
+def test_under_uvloop_the_pipe_stays_blocking(container: Container, searcher: SearchProcess) -> None:
+    """uvloop makes a watched descriptor non-blocking; reading half an answer would then fail (EAGAIN) and
+    the child be taken for dead."""
+    import uvloop
+
+    async def run() -> list[Found]:
+        return await asyncio.gather(*(searcher.search(q) for q in QUERIES * 8))
+
+    answers = uvloop.run(run())
+    assert searcher._conn is not None and os.get_blocking(searcher._conn.fileno())
+    assert searcher.answered == len(answers) and searcher.in_process == 0
