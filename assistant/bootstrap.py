@@ -100,7 +100,10 @@ class Container:
             process_mode = self.settings.decision_writer == "process" and self.catalog_path is not None
             if process_mode and isinstance(self.persistence, SqlStore):
                 process = WriterProcess(
-                    self.persistence.url, self.settings.sqlite_synchronous, self.catalog_path
+                    self.persistence.url,
+                    self.settings.sqlite_synchronous,
+                    self.catalog_path,
+                    self.catalog.fingerprint(),
                 )
                 self._writer = LoopCommitter(process)
             else:

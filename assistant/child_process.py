@@ -9,6 +9,7 @@ reads EOF: when `close` closes the parent's end, or when the parent exits or is 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import subprocess
@@ -16,7 +17,13 @@ import sys
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from retrieval.catalog.table import ShopTable
+
+_log = logging.getLogger("rih.children")
 
 
 class ChildProcess:
@@ -79,3 +86,16 @@ def watch(
     """
     loop.add_reader(conn.fileno(), callback, *args)
     os.set_blocking(conn.fileno(), True)
+
+
+def catalog_copy(path: str, fingerprint: str) -> ShopTable | None:
+    """A helper process's own copy of the service's catalog, loaded from its file: None (and an error in the
+    log) when the file no longer holds the catalog the service runs on (rebuilt since the service started),
+    whose rows and shops would not match the service's."""
+    from retrieval.catalog.store import SqliteCatalogStore
+
+    table = SqliteCatalogStore(Path(path)).load()
+    if table.fingerprint() != fingerprint:
+        _log.error("the catalog at %s changed since the service started; restart the service to use it", path)
+        return None
+    return table

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from assistant.child_process import ChildProcess, watch
+from assistant.child_process import ChildProcess, catalog_copy, watch
 from retrieval.needs import Needs
 from retrieval.retriever import Retriever
 
@@ -65,7 +65,8 @@ class SearchProcess:
 
     def __init__(self, retriever: Retriever, catalog_path: Path, index_dir: Path) -> None:
         self.retriever = retriever
-        self.child = ChildProcess("assistant.search_process", (str(catalog_path), str(index_dir)))
+        hello = (str(catalog_path), retriever.table.fingerprint(), str(index_dir))
+        self.child = ChildProcess("assistant.search_process", hello)
         self._lock = threading.Lock()
         self._conn: Connection | None = None  # the child's pipe that `_loop` reads
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -173,20 +174,20 @@ def _resolve_here(retriever: Retriever, query: Query, done: asyncio.Future[Found
 
 def serve(conn: Connection) -> None:
     """The child: answer each (number, query fields) with (number, (rows, distance_km, coverage)), or
-    (number, None) when the search fails. Plain tuples both ways: here this module is `__main__`, whose
-    classes the parent could not unpickle."""
+    (number, None) when the search fails, or always when the catalog file no longer holds the service's
+    catalog (its rows would name other shops). Plain tuples both ways: here this module is `__main__`,
+    whose classes the parent could not unpickle."""
     import faiss
 
-    from retrieval.catalog.store import SqliteCatalogStore
     from retrieval.index import GeoIndex
 
     try:
-        catalog_path, index_dir = conn.recv()
+        catalog_path, fingerprint, index_dir = conn.recv()
     except (EOFError, OSError):
         return
     faiss.omp_set_num_threads(1)  # one point per search: see assistant.bootstrap
-    table = SqliteCatalogStore(Path(catalog_path)).load()
-    retriever = Retriever(table, GeoIndex.load(Path(index_dir), table.fingerprint()))
+    table = catalog_copy(catalog_path, fingerprint)
+    retriever = None if table is None else Retriever(table, GeoIndex.load(Path(index_dir), fingerprint))
     while True:
         try:
             number, fields = pickle.loads(conn.recv_bytes())
@@ -194,7 +195,7 @@ def serve(conn: Connection) -> None:
             return  # the parent is gone
         answer: Any
         try:
-            answer = tuple(search_here(retriever, Query(*fields)))
+            answer = None if retriever is None else tuple(search_here(retriever, Query(*fields)))
         except Exception:
             answer = None  # the parent runs it again and raises the error there
         conn.send_bytes(pickle.dumps((number, answer), protocol=pickle.HIGHEST_PROTOCOL))

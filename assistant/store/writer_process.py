@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.child_process import ChildProcess
+from assistant.child_process import ChildProcess, catalog_copy
 from assistant.decision_draft import finish_item
 from assistant.decision_log import DecisionRecord
 
@@ -48,11 +48,18 @@ class WriterProcess(ChildProcess):
     decision: (None, answer) when it is committed, where a draft's answer is its payloads, or
     ((error type, message), None) for `failure_error`."""
 
-    def __init__(self, url: str, sqlite_synchronous: str = "FULL", catalog_path: Path | None = None) -> None:
-        """`catalog_path`: the SQLite catalog the child loads to finish drafts; without it the child takes
-        finished records only."""
+    def __init__(
+        self,
+        url: str,
+        sqlite_synchronous: str = "FULL",
+        catalog_path: Path | None = None,
+        catalog_fingerprint: str = "",
+    ) -> None:
+        """`catalog_path`: the SQLite catalog the child loads to finish drafts, if it still holds the catalog
+        of `catalog_fingerprint` (else drafts fail, loudly); without it the child takes finished records
+        only."""
         self.url, self.sqlite_synchronous, self.catalog_path = url, sqlite_synchronous, catalog_path
-        catalog = None if catalog_path is None else str(catalog_path)
+        catalog = None if catalog_path is None else (str(catalog_path), catalog_fingerprint)
         super().__init__("assistant.store.writer_process", (url, sqlite_synchronous, catalog))
 
 
@@ -61,13 +68,12 @@ def serve(conn: Connection) -> None:
     outcome per decision. When the transaction fails, each decision is written again on its own, so only a
     bad one fails."""
     from assistant.store.sql import SqlStore
-    from retrieval.catalog.store import SqliteCatalogStore
 
     try:
         url, sqlite_synchronous, catalog_path = conn.recv()
     except (EOFError, OSError):
         return
-    catalog = None if catalog_path is None else SqliteCatalogStore(Path(catalog_path)).load()
+    catalog = None if catalog_path is None else catalog_copy(*catalog_path)
     store = SqlStore.from_url(url, sqlite_synchronous=sqlite_synchronous)
     checkpointer = _Checkpointer(store.engine) if store.engine.dialect.name == "sqlite" else None
     try:

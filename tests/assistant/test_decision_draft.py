@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.bootstrap import Container, bootstrap
+from assistant.bootstrap import Container, bootstrap, build_catalog
 from assistant.decision_draft import DecisionDraft, finish_item, pack, payloads_of, unpack
 from assistant.dispatch_service import DispatchService
 from assistant.explain import ExplainNeeds
@@ -129,7 +129,9 @@ def test_the_writer_process_finishes_drafts_as_the_service_would(
     SqliteCatalogStore(catalog_path).save(container.catalog, {"seed": 0})
     url = SqlStore.from_url(f"sqlite:///{tmp_path / 'rih.sqlite'}").url
     batch = drafts(container, "zh")
-    process = WriterProcess(url, catalog_path=catalog_path)
+    process = WriterProcess(
+        url, catalog_path=catalog_path, catalog_fingerprint=container.catalog.fingerprint()
+    )
     try:
         conn = process.connection()
         conn.send([*batch, decision("d-plain")])
@@ -175,7 +177,8 @@ def test_under_uvloop_a_large_batch_of_drafts_is_answered_whole(container: Conta
     url = SqlStore.from_url(f"sqlite:///{tmp_path / 'rih.sqlite'}").url
     base = drafts(container, "zh")
     many = [d._replace(record=replace(d.record, decision_id=f"d-{i}")) for i in range(200) for d in base[:1]]
-    committer = LoopCommitter(WriterProcess(url, catalog_path=catalog_path))
+    fingerprint = container.catalog.fingerprint()
+    committer = LoopCommitter(WriterProcess(url, catalog_path=catalog_path, catalog_fingerprint=fingerprint))
 
     async def run() -> list[Any]:
         first = await committer.record(many[0])  # one alone first: the next ones queue into big batches
@@ -189,3 +192,22 @@ def test_under_uvloop_a_large_batch_of_drafts_is_answered_whole(container: Conta
         committer.close()
     assert child is not None and committer.committed == len(many)
     assert all(answer == base[0].finish(container.catalog)[0] for answer in answers)
+
+
+def test_a_writer_whose_catalog_file_changed_explains_nothing(container: Container, tmp_path: Path) -> None:
+    """Its file no longer holds the service's catalog (rebuilt since): a draft fails loudly rather than be
+    explained with other shops' names; records are still stored."""
+    catalog_path = tmp_path / "catalog.sqlite"
+    build_catalog(SqliteCatalogStore(catalog_path), 300, seed=99)
+    url = SqlStore.from_url(f"sqlite:///{tmp_path / 'rih.sqlite'}").url
+    process = WriterProcess(
+        url, catalog_path=catalog_path, catalog_fingerprint=container.catalog.fingerprint()
+    )
+    try:
+        conn = process.connection()
+        conn.send([drafts(container)[0], decision("d-1")])
+        (failure, _), stored = conn.recv()
+    finally:
+        process.close()
+    assert failure is not None and "needs the catalog" in str(failure_error(failure))
+    assert stored == (None, None)

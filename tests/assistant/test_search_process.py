@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.bootstrap import Container, bootstrap
+from assistant.bootstrap import Container, bootstrap, build_catalog
 from assistant.search_process import MAX_IN_FLIGHT, Found, Query, SearchProcess, search_here
 from assistant.settings import Settings
+from retrieval.catalog.store import SqliteCatalogStore
 from retrieval.errors import InvalidQueryError
 from retrieval.needs import Needs
 from tests.assistant.orphans import assert_child_exits_when_parent_is_killed
@@ -140,13 +141,14 @@ def test_a_new_loop_takes_the_pipe_over_once_the_old_one_is_closed(searcher: Sea
 
 
 def test_the_child_exits_when_its_parent_is_killed(container: Container) -> None:
+    hello = (str(container.catalog_path), container.catalog.fingerprint(), str(container.settings.index_dir))
     assert_child_exits_when_parent_is_killed(
         f"""
-        import sys, time
-        from assistant.search_process import SearchProcess
-        process = SearchProcess(None, {str(container.catalog_path)!r}, {str(container.settings.index_dir)!r})
-        process.start()
-        print(process.child._process.pid, flush=True)
+        import time
+        from assistant.child_process import ChildProcess
+        child = ChildProcess("assistant.search_process", {hello!r})
+        child.connection()
+        print(child._process.pid, flush=True)
         time.sleep(60)
         """
     )
@@ -163,3 +165,23 @@ def test_under_uvloop_the_pipe_stays_blocking(container: Container, searcher: Se
     answers = uvloop.run(run())
     assert searcher._conn is not None and os.get_blocking(searcher._conn.fileno())
     assert searcher.answered == len(answers) and searcher.in_process == 0
+
+
+def test_a_child_whose_catalog_file_changed_leaves_every_search_to_the_loop(
+    container: Container, tmp_path: Path
+) -> None:
+    """Rows of another catalog would name other shops: the child answers nothing, the loop searches."""
+    other = tmp_path / "catalog.sqlite"
+    build_catalog(SqliteCatalogStore(other), 300, seed=99)
+    searcher = SearchProcess(container.retriever, other, container.settings.index_dir)
+    try:
+        answers = asyncio.run(_all(searcher, QUERIES))
+    finally:
+        searcher.close()
+    assert searcher.answered == 0 and searcher.in_process == len(QUERIES)
+    for query, found in zip(QUERIES, answers, strict=True):
+        assert same(found, search_here(container.retriever, query))
+
+
+async def _all(searcher: SearchProcess, queries: list[Query]) -> list[Found]:
+    return await asyncio.gather(*(searcher.search(q) for q in queries))
