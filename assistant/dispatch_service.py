@@ -133,7 +133,7 @@ class DispatchService:
     ) -> DispatchResult:
         """Up to k explained recommendations, logged; an empty list when information is missing."""
         ranked = self._rank(prefs, claim, k, exclude=exclude, strategy=strategy)
-        draft = self._draft(ranked, prefs, session_id, language)
+        draft = self._draft(ranked, session_id, language)
         if draft is None:
             return ranked.result(None, [])
         payloads, record = draft.finish(self.catalog)
@@ -161,15 +161,13 @@ class DispatchService:
         if query is not None:
             found = await self.searcher.search(query) if self.searcher else search_here(self.retriever, query)
         ranked = self._ranked(situation, query, found, prefs, claim, k, exclude, strategy, record=True)
-        draft = self._draft(ranked, prefs, session_id, language)
+        draft = self._draft(ranked, session_id, language)
         if draft is None:
             return ranked.result(None, [])
         payloads = await self.writer.record(draft)
         return self._counted(ranked.result(draft.decision_id, payloads))
 
-    def _draft(
-        self, ranked: _Ranked, prefs: Preferences, session_id: str | None, language: str
-    ) -> DecisionDraft | None:
+    def _draft(self, ranked: _Ranked, session_id: str | None, language: str) -> DecisionDraft | None:
         """The decision to explain and log (None when nothing was recommended)."""
         if ranked.decision is None or ranked.request is None:
             return None
@@ -192,7 +190,7 @@ class DispatchService:
             request.claim_id,
             _language(language),
             ranked.make,
-            _explain_needs(prefs),
+            ExplainNeeds.from_request(request),
         )
 
     def _counted(self, result: DispatchResult) -> DispatchResult:
@@ -208,7 +206,8 @@ class DispatchService:
         if ranked.decision is None:
             return []
         recs = ranked.decision.recommendations
-        return payloads_of(recs, self.catalog, _language(language), ranked.make, _explain_needs(prefs))
+        needs = ExplainNeeds.from_request(ranked.request) if ranked.request else ExplainNeeds()
+        return payloads_of(recs, self.catalog, _language(language), ranked.make, needs)
 
     def _rank(self, prefs: Preferences, claim: Claim | None, k: int = 3, **options: Any) -> _Ranked:
         """Search here and rank; `options`: exclude, strategy, record (see `_ranked`)."""
@@ -318,12 +317,3 @@ class _Ranked:
 
 def _language(language: str) -> Literal["en", "zh"]:
     return "zh" if language == "zh" else "en"
-
-
-def _explain_needs(prefs: Preferences) -> ExplainNeeds:
-    return ExplainNeeds(
-        courtesy_car=bool(prefs.needs_courtesy_car),
-        pickup=bool(prefs.needs_pickup),
-        deadline_days=prefs.deadline_days,
-        authorized={"authorized": True, "independent": False}.get(prefs.dealer_preference or ""),
-    )

@@ -29,15 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.child_process import watch
 from assistant.store.group_commit import MAX_BATCH, Waiter, settle
-from assistant.store.writer_process import WriterProcess, WriterProcessError, failure_error
+from assistant.store.writer_process import WireOutcome, WriterProcess, WriterProcessError, failure_error
 
 if TYPE_CHECKING:
     from assistant.decision_draft import DecisionDraft
     from assistant.decision_log import DecisionRecord
 
 _log = logging.getLogger("rih.store")
-_Outcome = tuple[tuple[str, str] | None, Any]  # the child's answer per decision: (failure, answer)
-_DIED: _Outcome = (("WriterProcessError", "the decision writer process died"), None)
+_DIED: WireOutcome = (("WriterProcessError", "the decision writer process died"), None)
 
 
 class LoopCommitter:
@@ -123,7 +122,7 @@ class LoopCommitter:
     ) -> None:
         loop.remove_reader(conn.fileno())
         try:
-            outcomes: list[_Outcome] = pickle.loads(conn.recv_bytes())
+            outcomes: list[WireOutcome] = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):
             self._child_lost(loop, batch, attempt)
             return
@@ -137,7 +136,9 @@ class LoopCommitter:
         else:
             self._finish(loop, batch, [_DIED] * len(batch))
 
-    def _finish(self, loop: asyncio.AbstractEventLoop, batch: list[Waiter], outcomes: list[_Outcome]) -> None:
+    def _finish(
+        self, loop: asyncio.AbstractEventLoop, batch: list[Waiter], outcomes: list[WireOutcome]
+    ) -> None:
         with self._lock:
             if self._in_flight is batch:
                 self._in_flight, self._sent_on = None, None
@@ -146,13 +147,13 @@ class LoopCommitter:
 
     def _answer(
         self, conn: Connection | None, batch: list[Waiter], attempt: int, resend: bool
-    ) -> list[_Outcome]:
+    ) -> list[WireOutcome]:
         """The outcomes of `batch`, waited for on this thread (used by `close` only)."""
         try:
             if resend or conn is None:
                 conn = self.process.connection()
                 conn.send_bytes(_encode(batch))
-            outcomes: list[_Outcome] = conn.recv()
+            outcomes: list[WireOutcome] = conn.recv()
             return outcomes
         except (EOFError, OSError):
             self.process.close()
@@ -160,7 +161,7 @@ class LoopCommitter:
                 return self._answer(None, batch, attempt=2, resend=True)
             return [_DIED] * len(batch)
 
-    def _settle(self, batch: list[Waiter], outcomes: list[_Outcome]) -> None:
+    def _settle(self, batch: list[Waiter], outcomes: list[WireOutcome]) -> None:
         self.batches += 1
         self.committed += sum(failure is None for failure, _ in outcomes)
         settle(batch, [(None if f is None else failure_error(f), answer) for f, answer in outcomes])

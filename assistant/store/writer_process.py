@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from retrieval.catalog.table import ShopTable
 
 _log = logging.getLogger("rih.store")
-_Outcome = tuple[tuple[str, str] | None, Any]  # (failure, answer): failure None when committed
+# The child's answer for one decision: (failure, answer), failure None when committed, else (type, message).
+WireOutcome = tuple[tuple[str, str] | None, Any]
 WAL_RESTART_FRAMES = 4_096  # 16 MiB of 4 KiB pages: past this, the writer rewinds the WAL after a checkpoint
 
 
@@ -58,7 +59,6 @@ class WriterProcess(ChildProcess):
         """`catalog_path`: the SQLite catalog the child loads to finish drafts, if it still holds the catalog
         of `catalog_fingerprint` (else drafts fail, loudly); without it the child takes finished records
         only."""
-        self.url, self.sqlite_synchronous, self.catalog_path = url, sqlite_synchronous, catalog_path
         catalog = None if catalog_path is None else (str(catalog_path), catalog_fingerprint)
         super().__init__("assistant.store.writer_process", (url, sqlite_synchronous, catalog))
 
@@ -91,8 +91,8 @@ def serve(conn: Connection) -> None:
         store.close()
 
 
-def _record_each(store: Any, batch: list[Any], catalog: ShopTable | None) -> list[_Outcome]:
-    outcomes: list[_Outcome] = []
+def _record_each(store: Any, batch: list[Any], catalog: ShopTable | None) -> list[WireOutcome]:
+    outcomes: list[WireOutcome] = []
     finished: list[tuple[int, DecisionRecord]] = []  # (position in the batch, record) of those finished
     for i, item in enumerate(batch):
         try:

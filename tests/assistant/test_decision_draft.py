@@ -60,7 +60,7 @@ def decide(
 ) -> tuple[Any, DecisionDraft | None]:
     prefs = Preferences.model_validate(ask)
     ranked = dispatch._rank(prefs, None, 3)
-    return ranked, dispatch._draft(ranked, prefs, session_id, language)
+    return ranked, dispatch._draft(ranked, session_id, language)
 
 
 def drafts(container: Container, language: str = "en") -> list[DecisionDraft]:
