@@ -49,7 +49,7 @@ class Container:
     dispatch_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _dispatch: Any = field(default=None, repr=False)
     _writer: Any = field(default=None, repr=False)
-    _searcher: Any = field(default=None, repr=False)
+    _ranker: Any = field(default=None, repr=False)
     _conversation: Any = field(default=None, repr=False)
     _capacity_feed: Any = field(default=None, repr=False)
 
@@ -72,19 +72,25 @@ class Container:
                 lock=self.dispatch_lock,
                 metrics=self.metrics,
                 writer=self.decision_writer,
-                searcher=self.searcher,
+                ranker=self.ranker,
             )
         return self._dispatch
 
     @property
-    def searcher(self) -> Any:
-        """Retrieval in a child process for the event loop (`assistant.search_process`), when
-        `search_process` is on and the catalog came from its file; None: the loop searches itself."""
-        from assistant.search_process import SearchProcess
+    def ranker(self) -> Any:
+        """Search and ranking in a child process for the event loop (`assistant.rank_process`), when
+        `rank_process` is on and the catalog came from its file; None: the loop ranks itself."""
+        from assistant.rank_process import RankProcess
 
-        if self._searcher is None and self.settings.search_process and self.catalog_path is not None:
-            self._searcher = SearchProcess(self.retriever, self.catalog_path, self.settings.index_dir)
-        return self._searcher
+        if self._ranker is None and self.settings.rank_process and self.catalog_path is not None:
+            self._ranker = RankProcess(
+                self.dispatcher,
+                self.retriever,
+                self.dispatch_lock,
+                self.catalog_path,
+                self.settings.index_dir,
+            )
+        return self._ranker
 
     @property
     def decision_writer(self) -> Any:
@@ -116,8 +122,13 @@ class Container:
         from assistant.capacity_feed import CapacityFeed
 
         if self._capacity_feed is None:
+            ranker = self.ranker
             self._capacity_feed = CapacityFeed(
-                self.dispatcher.capacity, self.persistence, metrics=self.metrics, lock=self.dispatch_lock
+                self.dispatcher.capacity,
+                self.persistence,
+                metrics=self.metrics,
+                lock=self.dispatch_lock,
+                replica=ranker.capacity_merged if ranker is not None else None,
             )
         return self._capacity_feed
 

@@ -110,6 +110,9 @@ class CapacityFeed:
         Held while a batch is merged into ``state``; pass the lock every other user of ``state`` holds
         (the dispatcher's) so rankings never read a half-merged batch. It is not held during the store's
         commit, which would stall rankings. A private lock by default.
+    replica : callable ``(events, now)``, optional
+        Told each batch right after it was merged, under the lock, to merge it into a replica of the
+        state (the rank process's, `assistant.rank_process`).
     """
 
     def __init__(
@@ -119,8 +122,10 @@ class CapacityFeed:
         metrics: CapacityMetrics | None = None,
         clock: Callable[[], float] = time.time,
         lock: AbstractContextManager[Any] | None = None,
+        replica: Callable[[list[dict[str, Any]], float], None] | None = None,
     ) -> None:
         self.state, self.store, self.metrics, self.clock = state, store, metrics, clock
+        self.replica = replica
         self._lock: AbstractContextManager[Any] = lock if lock is not None else threading.RLock()
         # One batch at a time from persist to merge: the store's arrival order is the order of merging.
         self._ingesting = threading.Lock()
@@ -140,7 +145,7 @@ class CapacityFeed:
                 self.store.append_capacity_events(batch, received_at=now)
             with self._lock:
                 before = self.state.last_update_ts_.copy()
-                applied = self.state.apply_events(batch, now=now)
+                applied = self._merge(batch, now)
                 newest = _newest_advance(before, self.state.last_update_ts_)
         result = _result(len(events) + rejected, applied, len(events) - len(batch) + rejected, newest)
         if result.unknown_shop or result.invalid:
@@ -164,9 +169,15 @@ class CapacityFeed:
         replayed = 0
         for events in self.store.capacity_events_since(since, batch=batch):
             with self._lock:
-                self.state.apply_events(events, now=self.clock())
+                self._merge(list(events), self.clock())
             replayed += len(events)
         return replayed
+
+    def _merge(self, events: list[dict[str, Any]], now: float) -> ApplyResult:
+        applied = self.state.apply_events(events, now=now)
+        if self.replica is not None:
+            self.replica(events, now)
+        return applied
 
     def _report(self, result: IngestResult) -> None:
         if self.metrics is None:

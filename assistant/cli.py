@@ -226,8 +226,8 @@ def _settle_heap(container: Any) -> None:
     for service in ("dispatch", "conversation", "capacity_feed"):
         getattr(container, service)
     container.decision_writer.start()
-    if container.searcher is not None:
-        container.searcher.start()
+    if container.ranker is not None:
+        container.ranker.start()
     gc.collect()
     gc.freeze()
     # What builds up after the freeze (decoded shops of the display cache, ~40,000 objects once warm) made

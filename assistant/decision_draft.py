@@ -23,6 +23,51 @@ from retrieval.catalog.table import ShopTable
 Payload = dict[str, Any]
 
 
+class PackedDecision(NamedTuple):
+    """A `Decision` as plain values, to cross a pipe: its recommendations `pack`ed, best first, their
+    factor names once."""
+
+    strategy: str
+    strategy_version: int
+    considered: int
+    filtered: dict[str, int]
+    slate_propensity: float
+    seed: int | None
+    factor_names: tuple[str, ...]
+    shown: tuple[tuple[Any, ...], ...]
+
+    @classmethod
+    def of(cls, decision: Decision) -> PackedDecision:
+        recs = decision.recommendations
+        names = tuple(f.name for f in recs[0].factors) if recs else ()
+        return cls(
+            decision.strategy,
+            decision.strategy_version,
+            decision.considered,
+            dict(decision.filtered),
+            decision.slate_propensity,
+            decision.seed,
+            names,
+            tuple(pack(rec, names) for rec in recs),
+        )
+
+    def decision(self) -> Decision:
+        recs = tuple(unpack(shown, self.factor_names) for shown in self.shown)
+        return Decision(
+            recs,
+            self.strategy,
+            self.strategy_version,
+            self.considered,
+            self.filtered,
+            self.slate_propensity,
+            self.seed,
+        )
+
+    def rows(self) -> list[int]:
+        """The catalog rows shown, best first (as the dispatcher counts them offered)."""
+        return [shown[1] for shown in self.shown]
+
+
 class DecisionDraft(NamedTuple):
     """`record` without its recommendations, and what `finish` needs to build them: `shown` holds one
     `pack`ed tuple per recommendation, best first."""
@@ -39,7 +84,7 @@ class DecisionDraft(NamedTuple):
         cls,
         decision_id: str,
         created_at: float,
-        decision: Decision,
+        decision: PackedDecision,
         request: dict[str, Any],
         session_id: str | None,
         claim_id: str | None,
@@ -47,8 +92,6 @@ class DecisionDraft(NamedTuple):
         make: str | None,
         needs: ExplainNeeds,
     ) -> DecisionDraft:
-        recs = decision.recommendations
-        names = tuple(f.name for f in recs[0].factors) if recs else ()
         record = DecisionRecord(
             decision_id=decision_id,
             created_at=created_at,
@@ -62,7 +105,7 @@ class DecisionDraft(NamedTuple):
             filtered=dict(decision.filtered),
             slate_propensity=decision.slate_propensity,
         )
-        return cls(record, names, tuple(pack(rec, names) for rec in recs), language, make, needs)
+        return cls(record, decision.factor_names, decision.shown, language, make, needs)
 
     @property
     def decision_id(self) -> str:

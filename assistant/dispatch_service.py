@@ -16,12 +16,12 @@ from typing import Any, Literal
 import numpy as np
 
 from assistant.claim import Claim
-from assistant.decision_draft import DecisionDraft, payloads_of
+from assistant.decision_draft import DecisionDraft, PackedDecision, payloads_of
 from assistant.decision_log import DecisionLog, Outcome
 from assistant.errors import InvalidFeedbackError
 from assistant.explain import ExplainNeeds
 from assistant.preferences import Preferences
-from assistant.search_process import Found, Query, SearchProcess, search_here
+from assistant.rank_process import Found, Query, Ranking, RankJob, RankProcess, search_here
 from assistant.store.group_commit import DecisionWriter
 from dispatch_core.domain import Candidates, ClaimRequest, Decision
 from dispatch_core.errors import NoCandidatesError
@@ -111,11 +111,11 @@ class DispatchService:
         lock: AbstractContextManager[object] | None = None,
         metrics: Any | None = None,
         writer: DecisionWriter | None = None,
-        searcher: SearchProcess | None = None,
+        ranker: RankProcess | None = None,
     ) -> None:
         self.catalog, self.retriever, self.dispatcher, self.log = catalog, retriever, dispatcher, log
         self.writer = writer  # group commit for `recommend_async`; None: it records like `recommend`
-        self.searcher = searcher  # retrieval off the loop for `recommend_async`; None: it searches here
+        self.ranker = ranker  # search and ranking off the loop for `recommend_async`; None: they run here
         self.rng = rng if rng is not None else np.random.default_rng()  # exploration draws; seeded in tests
         # Ranking mutates exposure counts and reads learners and capacity: one thread at a time.
         self.lock = lock if lock is not None else threading.RLock()
@@ -150,22 +150,31 @@ class DispatchService:
         language: str = "en",
         strategy: str | None = None,
     ) -> DispatchResult:
-        """`recommend` for the event loop: awaits the candidates (searched by a child process, see
-        `assistant.search_process`), ranks them at once, then awaits the writer, which explains the
-        decision and commits its record (see `assistant.decision_draft`, `assistant.store.group_commit`),
-        so the loop ranks other requests meanwhile."""
+        """`recommend` for the event loop: awaits the ranking (done by a child process, see
+        `assistant.rank_process`), then awaits the writer, which explains the decision and commits its
+        record (see `assistant.decision_draft`, `assistant.store.group_commit`), so the loop parses and
+        answers other requests meanwhile."""
         if self.writer is None:
             return self.recommend(prefs, claim, k, exclude, session_id, language, strategy)
-        situation, query = self._query(prefs, claim)
-        found = None
-        if query is not None:
-            found = await self.searcher.search(query) if self.searcher else search_here(self.retriever, query)
-        ranked = self._ranked(situation, query, found, prefs, claim, k, exclude, strategy, record=True)
+        if self.ranker is None:
+            ranked = self._rank(prefs, claim, k, exclude=exclude, strategy=strategy)
+        else:
+            situation, query = self._query(prefs, claim)
+            if query is None:
+                return _Ranked(situation).result(None, [])
+            request = self._request(prefs, claim, query.needs.make, query.needs, exclude)
+            job = RankJob(query, request, k, strategy, True, self._seed())
+            ranked = _Ranked.of(situation, request, await self.ranker.rank(job))
         draft = self._draft(ranked, session_id, language)
         if draft is None:
             return ranked.result(None, [])
         payloads = await self.writer.record(draft)
         return self._counted(ranked.result(draft.decision_id, payloads))
+
+    def _seed(self) -> int:
+        """A seed for one ranking's exploration draws, from the service's generator (seeded in tests)."""
+        with self.lock:
+            return int(self.rng.integers(2**63))
 
     def _draft(self, ranked: _Ranked, session_id: str | None, language: str) -> DecisionDraft | None:
         """The decision to explain and log (None when nothing was recommended)."""
@@ -175,7 +184,7 @@ class DispatchService:
         return DecisionDraft.of(
             uuid.uuid4().hex,
             request.now,
-            ranked.decision,
+            ranked.packed or PackedDecision.of(ranked.decision),
             {
                 "lat": situation.lat,
                 "lon": situation.lon,
@@ -247,6 +256,8 @@ class DispatchService:
                 decision = self.dispatcher.rank(
                     request, candidates, k=k, strategy=strategy, rng=self.rng, record=record
                 )
+                if record and self.ranker is not None:  # the ranker's replica counts the offers too
+                    self.ranker.offered([r.row for r in decision.recommendations])
         except NoCandidatesError:
             return _Ranked(situation, make=make, request=request, unmet={"candidates": len(found.rows)})
         return _Ranked(situation, decision, make, request)
@@ -263,9 +274,10 @@ class DispatchService:
         context = tuple(shown[shop_id].get("context") or ()) or None
         if record.strategy in self.dispatcher.learners_:  # a strategy retired since the decision teaches none
             with self.lock:
-                self.dispatcher.record_outcome(
-                    record.strategy, shop_id, 1.0 if outcome == "accepted" else 0.0, context
-                )
+                reward = 1.0 if outcome == "accepted" else 0.0
+                self.dispatcher.record_outcome(record.strategy, shop_id, reward, context)
+                if self.ranker is not None:  # and so does its replica
+                    self.ranker.learned(record.strategy, shop_id, reward, context)
         if self.metrics is not None:
             self.metrics.feedback(outcome)
 
@@ -308,6 +320,13 @@ class _Ranked:
     make: str | None = None
     request: ClaimRequest | None = None
     unmet: dict[str, int] = field(default_factory=dict)
+    packed: PackedDecision | None = None  # `decision` as it came from the rank process
+
+    @classmethod
+    def of(cls, situation: Situation, request: ClaimRequest, ranking: Ranking) -> _Ranked:
+        if isinstance(ranking, int):  # candidates were found, and every one failed a hard constraint
+            return cls(situation, make=request.make, request=request, unmet={"candidates": ranking})
+        return cls(situation, ranking.decision(), request.make, request, packed=ranking)
 
     def result(self, decision_id: str | None, payloads: list[dict[str, Any]]) -> DispatchResult:
         return DispatchResult(

@@ -51,11 +51,11 @@ class Settings(BaseSettings):
         "interpreter) or a thread of the service. Both commit before the answer; a store in memory uses a "
         "thread.",
     )
-    search_process: bool = Field(
+    rank_process: bool = Field(
         True,
-        description="Run candidate retrieval for the event loop in a child process (with its own copy of the "
-        "catalog and index) so it runs on another core; needs the catalog from its SQLite file. Off: on the "
-        "loop.",
+        description="Run candidate search and ranking for the event loop in a child process (with its own "
+        "copy of the catalog and index, and a replica of the live state) so they run on another core; needs "
+        "the catalog from its SQLite file. Off: on the loop.",
     )
     redis_url: str | None = Field(
         None, description="When set, `rih serve` also consumes capacity events from this Redis Stream."

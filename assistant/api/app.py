@@ -120,7 +120,7 @@ def _lifespan(container: Container) -> Any:
             if consumer is not None:
                 consumer.stop()
             container.decision_writer.close()  # commits what is queued before the process ends
-            if container.searcher is not None:
-                container.searcher.close()
+            if container.ranker is not None:
+                container.ranker.close()
 
     return lifespan

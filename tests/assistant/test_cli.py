@@ -49,13 +49,13 @@ def test_settle_heap_builds_the_services_starts_the_writer_freezes_the_heap_and_
 
     started: list[str] = []
     writer = SimpleNamespace(start=lambda: started.append("writer"))
-    searcher = SimpleNamespace(start=lambda: started.append("searcher"))
-    container = Lazy(dispatch=1, conversation=2, capacity_feed=3, decision_writer=writer, searcher=searcher)
+    ranker = SimpleNamespace(start=lambda: started.append("ranker"))
+    container = Lazy(dispatch=1, conversation=2, capacity_feed=3, decision_writer=writer, ranker=ranker)
     threshold = gc.get_threshold()
     try:
         _settle_heap(container)
         assert built == ["dispatch", "conversation", "capacity_feed", "decision_writer"]
-        assert started == ["writer", "searcher"]  # their processes start before the first request
+        assert started == ["writer", "ranker"]  # their processes start before the first request
         assert gc.get_freeze_count() > 0
         assert gc.get_threshold() == (threshold[0], threshold[1], FULL_COLLECTION_EVERY)
     finally:
