@@ -90,6 +90,9 @@ class Container:
                 self.catalog_path,
                 self.settings.index_dir,
             )
+            ranker = self._ranker
+            if self.metrics is not None:
+                self.metrics.rank_jobs(lambda: {"child": ranker.answered, "in_process": ranker.in_process})
         return self._ranker
 
     @property

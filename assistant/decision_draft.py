@@ -1,13 +1,14 @@
 """`DecisionDraft`: a ranked decision not yet explained or logged, and `finish`, which does both.
 
-Ranking has to happen on the service's event loop (it reads and updates dispatch_core's live state), but
-what follows it does not: the explanations and API payloads of the recommendations, and the audit record
-that holds them. Those read only the draft and the catalog, so the decision writer process can build them
-on the other core, right before it commits the record (`assistant.store.writer_process`), and answer
-with the payloads. Measured under load, building them was ~19 % of the event loop's time.
+Ranking reads and updates dispatch_core's live state (it runs on the service's dispatcher or its replica
+in the rank process, `assistant.rank_process`), but what follows it does not: the explanations and API
+payloads of the recommendations, and the audit record that holds them. Those read only the draft and the
+catalog, so the decision writer process can build them on the other core, right before it commits the
+record (`assistant.store.writer_process`), and answer with the payloads. Measured under load, building
+them was ~19 % of the event loop's time.
 
-A draft travels through a pipe, so it is plain data: each recommendation as a tuple of numbers (the
-`Recommendation`s are rebuilt on the other side), its factor names once per decision.
+A decision travels through pipes, so it is plain data (`PackedDecision`): each recommendation as a tuple
+of numbers (the `Recommendation`s are rebuilt on the other side), its factor names once per decision.
 """
 
 from __future__ import annotations

@@ -202,7 +202,10 @@ async def closed_loop(phase: Phase, port: int, raws: list[bytes], connections: i
     return phase
 
 
-def start_server(shops: int, port: int, synchronous: str = "NORMAL") -> tuple[subprocess.Popen[bytes], Path]:
+def start_server(
+    shops: int, port: int, synchronous: str = "NORMAL", settings: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], Path]:
+    """`rih serve` at `shops` on `port` with default settings but `synchronous` and `settings` (RIH_*)."""
     from retrieval.catalog.store import SqliteCatalogStore
 
     data = BENCH_DIR / f"service_{shops}"
@@ -213,7 +216,12 @@ def start_server(shops: int, port: int, synchronous: str = "NORMAL") -> tuple[su
         (data / stale).unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("RIH_")}
     env.update(
-        RIH_DATA_DIR=str(data), RIH_OPS_KEY=OPS_KEY, RIH_AGENT_KEY=OPS_KEY + "-agent", HF_HUB_OFFLINE="1"
+        RIH_DATA_DIR=str(data),
+        RIH_OPS_KEY=OPS_KEY,
+        RIH_AGENT_KEY=OPS_KEY + "-agent",
+        RIH_SQLITE_SYNCHRONOUS=synchronous,
+        HF_HUB_OFFLINE="1",
+        **(settings or {}),
     )
     log = data / "server.log"
     proc = subprocess.Popen(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -14,6 +14,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily
 
 # The p99 target is 50 ms: dense buckets around it, a sparse tail up to 10 s so slow outliers still land.
 LATENCY_BUCKETS = (
@@ -112,6 +113,18 @@ class ServiceMetrics:
             self._newest_event_ts = float(newest_event_ts)
             self._capacity_ts.set(self._newest_event_ts)
 
+    def rank_jobs(self, read: Callable[[], Mapping[str, int]]) -> None:
+        """Expose `rih_rank_jobs_total{where}`, read at scrape time (`read` gives counts by where the rank
+        process's jobs ran: `child`, `in_process`); a child that is down shows as `in_process` growing."""
+        self.registry.register(
+            _CountsCollector(
+                "rih_rank_jobs",
+                "Rankings for the event loop, by where they ran (the rank process's child or in process).",
+                "where",
+                read,
+            )
+        )
+
     def render(self) -> tuple[bytes, str]:
         """The Prometheus text exposition of every metric, and its content type."""
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
@@ -119,3 +132,18 @@ class ServiceMetrics:
     def _capacity_lag(self) -> float:
         newest = self._newest_event_ts
         return math.nan if newest is None else self._clock() - newest
+
+
+class _CountsCollector:
+    """A counter family whose values another object keeps: read when scraped."""
+
+    def __init__(
+        self, name: str, documentation: str, label: str, read: Callable[[], Mapping[str, int]]
+    ) -> None:
+        self.name, self.documentation, self.label, self.read = name, documentation, label, read
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(self.name, self.documentation, labels=[self.label])
+        for value, count in self.read().items():
+            family.add_metric([value], count)
+        yield family

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from assistant.bootstrap import Container, bootstrap, build_catalog
-from assistant.decision_draft import DecisionDraft, finish_item, pack, payloads_of, unpack
+from assistant.decision_draft import DecisionDraft, PackedDecision, finish_item, pack, payloads_of, unpack
 from assistant.dispatch_service import DispatchService
 from assistant.explain import ExplainNeeds
 from assistant.preferences import Preferences
@@ -79,6 +79,17 @@ def test_a_recommendation_survives_packing(container: Container) -> None:
             assert draft is not None and ranked.decision is not None
             assert draft.recommendations() == list(ranked.decision.recommendations)
             assert pickle.loads(pickle.dumps(draft)) == draft
+
+
+def test_a_decision_survives_packing_as_plain_values(container: Container) -> None:
+    for i, ask in enumerate(ASKS):
+        ranked, _ = decide(service(container, seed=i), ask, None, "en")
+        packed = PackedDecision.of(ranked.decision)
+        assert packed.decision() == ranked.decision
+        assert (
+            PackedDecision(*pickle.loads(pickle.dumps(tuple(packed)))) == packed
+        )  # as the rank process sends it
+        assert packed.rows() == [r.row for r in ranked.decision.recommendations]
 
 
 def test_a_factor_list_unlike_the_decision_s_is_refused(container: Container) -> None:

@@ -79,6 +79,14 @@ def test_the_container_wires_one_when_the_catalog_comes_from_its_file(container:
     assert container.dispatch.ranker is container.ranker
 
 
+def test_metrics_count_where_the_container_s_rank_jobs_ran(container: Container) -> None:
+    ranker = container.ranker
+    ranker.answered, ranker.in_process = 7, 2
+    body = container.metrics.render()[0].decode()
+    assert 'rih_rank_jobs_total{where="child"} 7.0' in body
+    assert 'rih_rank_jobs_total{where="in_process"} 2.0' in body
+
+
 def test_the_child_ranks_exactly_as_the_service_would(container: Container, ranker: RankProcess) -> None:
     jobs = [job(container, ask, seed) for seed, ask in enumerate(ASKS * 3)]
     ranker.start()

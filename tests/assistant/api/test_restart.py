@@ -212,7 +212,7 @@ def test_a_graceful_stop_under_load_exits_and_keeps_every_acknowledged_decision(
         acknowledged.append(warm.json()["decision_id"])  # the writer process runs from here on
         pgrep = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True)
         children = [int(pid) for pid in pgrep.stdout.split()]
-        assert len(children) == 2  # the decision writer and the search process
+        assert len(children) == 2  # the decision writer and the rank process
         asyncio.run(load())
         # uvicorn shuts down, then raises the captured signal again: exit status -SIGTERM, in time.
         try:
