@@ -30,8 +30,11 @@ class ChildProcess:
     """`python -m module FD`, sent `hello` first: `connection()` starts it if need be (again, if it
     died), `close()` stops it."""
 
-    def __init__(self, module: str, hello: Any) -> None:
-        self.module, self.hello = module, hello
+    def __init__(self, module: str, hello: Any, answer_buffer: int | None = None) -> None:
+        """`answer_buffer`: bytes to ask for the child's sending end of the pipe (what it may write
+        before the parent reads; the kernel caps it at `net.core.wmem_max`)."""
+        self.module, self.hello, self.answer_buffer = module, hello, answer_buffer
+        self.answer_room = 0  # the child's send buffer, as the kernel granted it (set on start)
         self._lock = threading.Lock()  # start and stop from any thread
         self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
@@ -42,6 +45,9 @@ class ChildProcess:
             if self._conn is None or self._process is None or self._process.poll() is not None:
                 self._stop()
                 parent, child = socket.socketpair()
+                if self.answer_buffer is not None:
+                    child.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.answer_buffer)
+                self.answer_room = child.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
                 process = subprocess.Popen(
                     [sys.executable, "-m", self.module, str(child.fileno())], pass_fds=[child.fileno()]
                 )

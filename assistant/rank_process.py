@@ -45,9 +45,15 @@ from retrieval.needs import Needs
 from retrieval.retriever import Retriever
 
 _log = logging.getLogger("rih.rank")
-# Jobs awaiting the child at most; more run in process. It bounds what the child may owe the loop (each
-# answer ~1 KB), so the child never blocks writing answers, and so always reads what the service sends.
+# Jobs awaiting the child at most; more run in process. The answers the child owes must fit in its send
+# buffer: then it never blocks writing them, so it always goes on reading what the service sends, and a
+# send into the pipe always completes, even one made while a thread holds the dispatch lock that the loop
+# needs to read answers. An answer is at most ~5 KB (k = 10, measured); ANSWER_ROOM allows for the
+# kernel's accounting of each message on top. The child's buffer is asked for at ANSWER_BUFFER; where the
+# kernel grants less (`net.core.wmem_max`), fewer jobs are sent to the child at once.
 MAX_IN_FLIGHT = 64
+ANSWER_ROOM = 16 * 1024
+ANSWER_BUFFER = MAX_IN_FLIGHT * ANSWER_ROOM
 PICKLE = pickle.HIGHEST_PROTOCOL
 # Messages to the child: (kind, ...). Only RANK is answered, with (number, answer); READY comes first.
 RANK, STATE, OUTCOME, CAPACITY, OFFERS = "rank", "state", "outcome", "capacity", "offers"
@@ -124,7 +130,7 @@ class RankProcess:
             dispatcher.default_strategy,
             dispatcher.capacity.stale_after_s,
         )
-        self.child = ChildProcess("assistant.rank_process", hello)
+        self.child = ChildProcess("assistant.rank_process", hello, answer_buffer=ANSWER_BUFFER)
         self._conn: Connection | None = None  # the current child's pipe
         self._ready = False  # it holds the live state: jobs may go to it
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop that reads the pipe
@@ -198,6 +204,10 @@ class RankProcess:
                 _log.warning("the rank process did not take an update; a new one will start", exc_info=True)
                 self._ready = False
 
+    def max_in_flight(self) -> int:
+        """Jobs the child may owe answers for at once: MAX_IN_FLIGHT, fewer if its send buffer is small."""
+        return max(1, min(MAX_IN_FLIGHT, self.child.answer_room // ANSWER_ROOM))
+
     def _send_state(self, conn: Connection) -> None:
         """The live state to a child that is ready for it (under the lock, so no update slips between)."""
         conn.send_bytes(pickle.dumps((STATE, export_live_state(self.dispatcher)), protocol=PICKLE))
@@ -209,7 +219,7 @@ class RankProcess:
             if not self._loop.is_closed():
                 return None
             self._stop_reading()  # its loop is gone (a test client's, say): this one reads the pipe now
-        if len(self._waiting) >= MAX_IN_FLIGHT:
+        if len(self._waiting) >= self.max_in_flight():
             return None
         if self._conn is not None and not self.child.alive():
             self._lost()

@@ -15,7 +15,15 @@ import pytest
 
 from assistant.bootstrap import Container, bootstrap, build_catalog
 from assistant.preferences import Preferences
-from assistant.rank_process import MAX_IN_FLIGHT, Ranking, RankJob, RankProcess, rank_found, search_here
+from assistant.rank_process import (
+    ANSWER_ROOM,
+    MAX_IN_FLIGHT,
+    Ranking,
+    RankJob,
+    RankProcess,
+    rank_found,
+    search_here,
+)
 from assistant.settings import Settings
 from dispatch_core.errors import InvalidInputError
 from dispatch_core.ranking import Dispatcher
@@ -197,6 +205,49 @@ def test_jobs_beyond_the_in_flight_bound_run_in_process(container: Container, ra
     answers = asyncio.run(_all(ranker, jobs))
     assert ranker.in_process >= 20 and ranker.answered + ranker.in_process == len(jobs)
     assert answers == [here(container.dispatcher, container, j) for j in jobs]
+
+
+def test_no_more_jobs_go_to_the_child_than_its_send_buffer_holds_answers_for(ranker: RankProcess) -> None:
+    ranker.start()
+    assert ranker.child.answer_room >= 64 * 1024  # at least what the kernel grants by default
+    ranker.child.answer_room = 5 * ANSWER_ROOM  # a kernel that granted less
+    assert ranker.max_in_flight() == 5
+    ranker.child.answer_room = 1000 * ANSWER_ROOM
+    assert ranker.max_in_flight() == MAX_IN_FLIGHT
+
+
+def test_a_large_update_sent_under_the_lock_while_answers_are_due_completes(
+    container: Container, ranker: RankProcess
+) -> None:
+    """A thread that holds the dispatch lock (which the loop needs to read answers) sends a capacity batch
+    larger than the pipe holds, while the most jobs allowed are in flight with the largest answers: the
+    child must go on reading, so both the send and the jobs complete."""
+    ranker.start()
+    ids = container.catalog["shop_id"].tolist()
+    events = [{"shop_id": ids[i % len(ids)], "ts": time.time(), "free_bays": i % 7} for i in range(50_000)]
+    jobs = [job(container, ASKS[i % len(ASKS)], i, record=False, k=10) for i in range(ranker.max_in_flight())]
+    answers: list[Ranking] = []
+
+    async def run() -> None:
+        flights = [asyncio.ensure_future(ranker.rank(j)) for j in jobs]
+        await asyncio.sleep(0)  # every job is sent; now the update, from a thread, under the lock
+        await asyncio.get_running_loop().run_in_executor(None, forward)
+        answers.extend(await asyncio.gather(*flights))
+
+    def forward() -> None:
+        with container.dispatch_lock:
+            container.dispatcher.capacity.apply_events(events, now=time.time())
+            ranker.capacity_merged(events, time.time())
+
+    worker = threading.Thread(target=lambda: asyncio.run(run()), daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    if worker.is_alive():  # break the wait (the send fails once the child is gone), then fail
+        assert ranker.child._process is not None
+        ranker.child._process.kill()
+        worker.join(timeout=30)
+        pytest.fail("the service and the rank process were waiting on each other")
+    assert len(answers) == len(jobs) and ranker.answered == len(jobs)
 
 
 def test_close_stops_the_child(ranker: RankProcess) -> None:
