@@ -16,7 +16,8 @@ A replica that cannot apply an update exits, and the next one starts from the se
 
 Whatever goes wrong on the way (no child ready yet, the child died or failed a job, another event loop
 asks, too many jobs in flight) the job runs in process on the service's own dispatcher, so a request
-never fails for it: an invalid query or strategy raises there as it always has.
+never fails for it: an invalid query or strategy raises there as it always has. A dead child is replaced
+on the next job, at most once every RESTART_BACKOFF_S.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import itertools
 import logging
 import pickle
 import sys
+import time
 from contextlib import AbstractContextManager
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -52,6 +54,9 @@ _log = logging.getLogger("rih.rank")
 # kernel's accounting of each message on top. The child's buffer is asked for at ANSWER_BUFFER; where the
 # kernel grants less (`net.core.wmem_max`), fewer jobs are sent to the child at once.
 MAX_IN_FLIGHT = 64
+# A child is started at most this often: one that dies as it starts (a catalog file gone, say) must not cost
+# an interpreter start per request.
+RESTART_BACKOFF_S = 10.0
 ANSWER_ROOM = 16 * 1024
 ANSWER_BUFFER = MAX_IN_FLIGHT * ANSWER_ROOM
 PICKLE = pickle.HIGHEST_PROTOCOL
@@ -136,6 +141,8 @@ class RankProcess:
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop that reads the pipe
         self._waiting: dict[int, tuple[RankJob, asyncio.Future[Ranking]]] = {}
         self._numbers = itertools.count()
+        self.restart_backoff_s = RESTART_BACKOFF_S
+        self._next_start = 0.0  # time.monotonic() before which no child is started
         self.answered = self.in_process = 0  # for tests and benchmarks: where jobs ran
 
     def start(self) -> None:
@@ -144,11 +151,21 @@ class RankProcess:
         with self.lock:
             if self._conn is not None:
                 return
-            conn = self._conn = self.child.connection()
-        if pickle.loads(conn.recv_bytes()) != READY:
-            raise RuntimeError("the rank process did not start")
+            try:
+                conn = self._conn = self._start_child()
+            except OSError:
+                _log.warning("cannot start the rank process; ranking in process for now", exc_info=True)
+                return
+        try:
+            ready = pickle.loads(conn.recv_bytes()) == READY
+        except (EOFError, OSError, pickle.UnpicklingError):
+            ready = False
         with self.lock:
-            self._send_state(conn)
+            if ready:
+                self._send_state(conn)
+            else:  # the service starts all the same: it ranks in process, and tries a child again later
+                _log.warning("the rank process did not start; ranking in process for now")
+                self._lost(log=False)
 
     async def rank(self, job: RankJob) -> Ranking:
         loop = asyncio.get_running_loop()
@@ -204,6 +221,10 @@ class RankProcess:
                 _log.warning("the rank process did not take an update; a new one will start", exc_info=True)
                 self._ready = False
 
+    def _start_child(self) -> Connection:
+        self._next_start = time.monotonic() + self.restart_backoff_s
+        return self.child.connection()
+
     def max_in_flight(self) -> int:
         """Jobs the child may owe answers for at once: MAX_IN_FLIGHT, fewer if its send buffer is small."""
         return max(1, min(MAX_IN_FLIGHT, self.child.answer_room // ANSWER_ROOM))
@@ -224,8 +245,10 @@ class RankProcess:
         if self._conn is not None and not self.child.alive():
             self._lost()
         if self._conn is None:
+            if time.monotonic() < self._next_start:
+                return None
             try:
-                self._conn = self.child.connection()  # ready once it has loaded the catalog: see _on_message
+                self._conn = self._start_child()  # ready once it has loaded the catalog: see _on_message
             except OSError:
                 _log.warning("cannot start the rank process; ranking in process", exc_info=True)
                 return None

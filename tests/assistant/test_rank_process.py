@@ -154,6 +154,7 @@ def test_jobs_before_the_child_is_ready_run_in_process(container: Container, ran
 
 
 def test_a_dead_child_loses_no_job_and_is_replaced(container: Container, ranker: RankProcess) -> None:
+    ranker.restart_backoff_s = 0.0
     ranker.start()
     jobs = [job(container, ASKS[i], i, record=False) for i in range(3)]
 
@@ -173,6 +174,24 @@ def test_a_dead_child_loses_no_job_and_is_replaced(container: Container, ranker:
     answers = asyncio.run(run())
     assert answers == [here(container.dispatcher, container, j) for j in jobs]
     assert ranker.answered == 2 and ranker.in_process == 1
+
+
+def test_a_child_that_cannot_start_leaves_the_service_ranking_and_is_not_retried_at_once(
+    container: Container, tmp_path: Path
+) -> None:
+    d = container.dispatcher
+    missing = tmp_path / "gone.sqlite"
+    ranker = RankProcess(
+        d, container.retriever, container.dispatch_lock, missing, container.settings.index_dir
+    )
+    jobs = [job(container, ask, i, record=False) for i, ask in enumerate(ASKS)]
+    try:
+        ranker.start()  # the child dies loading the catalog: the service starts all the same
+        answers = asyncio.run(_all(ranker, jobs))
+        assert ranker.child._process is None  # no new child within the back-off
+    finally:
+        ranker.close()
+    assert ranker.in_process == len(jobs) and answers == [here(d, container, j) for j in jobs]
 
 
 def test_another_event_loop_ranks_in_process(container: Container, ranker: RankProcess) -> None:
