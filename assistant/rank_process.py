@@ -138,6 +138,7 @@ class RankProcess:
         self.child = ChildProcess("assistant.rank_process", hello, answer_buffer=ANSWER_BUFFER)
         self._conn: Connection | None = None  # the current child's pipe
         self._ready = False  # it holds the live state: jobs may go to it
+        self._missed = False  # it missed an update: replace it (on the loop, which reads its pipe)
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop that reads the pipe
         self._waiting: dict[int, tuple[RankJob, asyncio.Future[Ranking]]] = {}
         self._numbers = itertools.count()
@@ -217,9 +218,9 @@ class RankProcess:
                 return
             try:
                 self._conn.send_bytes(pickle.dumps(message, protocol=PICKLE))
-            except OSError:  # the child is gone: the loop's reader finds out and replaces it
+            except OSError:  # its replica would go on without the update: replaced on the next job
                 _log.warning("the rank process did not take an update; a new one will start", exc_info=True)
-                self._ready = False
+                self._ready, self._missed = False, True
 
     def _start_child(self) -> Connection:
         self._next_start = time.monotonic() + self.restart_backoff_s
@@ -242,7 +243,7 @@ class RankProcess:
             self._stop_reading()  # its loop is gone (a test client's, say): this one reads the pipe now
         if len(self._waiting) >= self.max_in_flight():
             return None
-        if self._conn is not None and not self.child.alive():
+        if self._conn is not None and (self._missed or not self.child.alive()):
             self._lost()
         if self._conn is None:
             if time.monotonic() < self._next_start:
@@ -291,7 +292,7 @@ class RankProcess:
             _log.warning("the rank process is gone; a new one starts on the next ranking")
         self._stop_reading()
         self.child.close()
-        self._conn, self._ready = None, False
+        self._conn, self._ready, self._missed = None, False, False
         for job, done in self._waiting.values():
             if not done.done():
                 with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there any more

@@ -78,6 +78,13 @@ def here(dispatcher: Dispatcher, container: Container, j: RankJob) -> Ranking:
     return rank_found(dispatcher, j, search_here(container.retriever, j.query))
 
 
+async def until_ready(ranker: RankProcess, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not ranker._ready:
+        assert time.monotonic() < deadline, "no rank process became ready"
+        await asyncio.sleep(0.05)
+
+
 async def _all(ranker: RankProcess, jobs: list[RankJob]) -> list[Ranking]:
     return await asyncio.gather(*(ranker.rank(j) for j in jobs))
 
@@ -165,8 +172,7 @@ def test_a_dead_child_loses_no_job_and_is_replaced(container: Container, ranker:
         child.kill()
         child.wait()
         first = await ranker.rank(jobs[1])  # here; a new child starts
-        while not ranker._ready:  # the new child loads the catalog, says ready and takes the state
-            await asyncio.sleep(0.05)
+        await until_ready(ranker)  # the new child loads the catalog, says ready and takes the state
         second = await ranker.rank(jobs[2])
         assert ranker.child._process is not None and ranker.child._process.pid != child.pid
         return [zeroth, first, second]
@@ -174,6 +180,35 @@ def test_a_dead_child_loses_no_job_and_is_replaced(container: Container, ranker:
     answers = asyncio.run(run())
     assert answers == [here(container.dispatcher, container, j) for j in jobs]
     assert ranker.answered == 2 and ranker.in_process == 1
+
+
+def test_a_child_that_missed_an_update_is_replaced_by_one_with_the_whole_state(
+    container: Container, ranker: RankProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ranker.restart_backoff_s = 0.0
+    ranker.start()
+    asyncio.run(ranker.rank(job(container, ASKS[0], 0, record=False)))
+    first = ranker.child._process
+    assert first is not None and ranker._conn is not None
+
+    def broken(data: bytes) -> None:
+        raise BrokenPipeError("the pipe broke")
+
+    monkeypatch.setattr(container.dispatch, "ranker", ranker)
+    monkeypatch.setattr(ranker._conn, "send_bytes", broken)
+    result = container.dispatch.recommend(Preferences.model_validate(ASKS[1]))  # its offers fail to go out
+    assert result.decision_id is not None
+    monkeypatch.undo()
+    jobs = [job(container, ask, 10 + i, record=False) for i, ask in enumerate(ASKS)]
+
+    async def run() -> list[Ranking]:
+        await ranker.rank(jobs[0])  # here: the child that missed the update is stopped, a new one starts
+        await until_ready(ranker)
+        return [await ranker.rank(j) for j in jobs]
+
+    answers = asyncio.run(run())
+    assert ranker.child._process is not None and ranker.child._process.pid != first.pid
+    assert answers == [here(container.dispatcher, container, j) for j in jobs]
 
 
 def test_a_child_that_cannot_start_leaves_the_service_ranking_and_is_not_retried_at_once(
