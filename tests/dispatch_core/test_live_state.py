@@ -41,7 +41,15 @@ def _live(dispatcher: Dispatcher, rounds: int = 40) -> None:
         dispatcher.record_outcome(strategy, rec.shop_id, float(i % 3 == 0), context)
         shop = str(ids[(i * 37) % len(ids)])
         dispatcher.capacity.apply_events(
-            [{"shop_id": shop, "ts": NOW + i, "free_bays": i % 4, "is_open": i % 5 != 0}], now=NOW + i
+            [
+                {
+                    "shop_id": shop,
+                    "ts": NOW + i,
+                    "free_bays": i % 4,
+                    "status": "closed" if i % 5 == 0 else "open",
+                }
+            ],
+            now=NOW + i,
         )
 
 
