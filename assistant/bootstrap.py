@@ -114,7 +114,7 @@ class Container:
                     self.catalog_path,
                     self.catalog.fingerprint(),
                 )
-                self._writer = LoopCommitter(process)
+                self._writer = LoopCommitter(process, catalog=self.catalog)
             else:
                 self._writer = GroupCommitter(self.persistence, catalog=self.catalog)
         return self._writer

@@ -24,6 +24,10 @@ from retrieval.catalog.table import ShopTable
 Payload = dict[str, Any]
 
 
+class NoCatalogError(ValueError):
+    """A draft reached a writer without the service's catalog: whoever has it must finish the draft."""
+
+
 class PackedDecision(NamedTuple):
     """A `Decision` as plain values, to cross a pipe: its recommendations `pack`ed, best first, their
     factor names once."""
@@ -175,6 +179,6 @@ def finish_item(
     if isinstance(item, DecisionRecord):
         return item, None
     if catalog is None:
-        raise ValueError("A decision draft needs the catalog to be finished; this writer has none.")
+        raise NoCatalogError("A decision draft needs the catalog to be finished; this writer has none.")
     payloads, record = item.finish(catalog)
     return record, payloads

@@ -12,6 +12,10 @@ answered (up to `MAX_BATCH`), so a slow commit makes the next transaction larger
 batch whose transaction fails is written again decision by decision by the child, so only a bad decision
 fails its request. If the child dies, it is restarted and the batch sent once more.
 
+A draft the child cannot finish because its catalog file no longer holds the service's catalog (rebuilt
+since the service started) is finished here, on the service's catalog, and its record then committed by
+the child like any other: the request is answered as always, its explanations built on the loop.
+
 `record` may be awaited from several event loops (a test client runs one per client); a batch is sent and
 answered on the loop that sent it, and requests of other loops in it are settled through their own loop.
 """
@@ -28,12 +32,13 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 from assistant.child_process import watch
+from assistant.decision_draft import DecisionDraft, NoCatalogError
 from assistant.store.group_commit import MAX_BATCH, Waiter, settle
 from assistant.store.writer_process import WireOutcome, WriterProcess, WriterProcessError, failure_error
 
 if TYPE_CHECKING:
-    from assistant.decision_draft import DecisionDraft
     from assistant.decision_log import DecisionRecord
+    from retrieval.catalog.table import ShopTable
 
 _log = logging.getLogger("rih.store")
 _DIED: WireOutcome = (("WriterProcessError", "the decision writer process died"), None)
@@ -43,10 +48,13 @@ class LoopCommitter:
     """`await committer.record(decision)` returns once the writer process has committed the decision, with
     the child's answer (a draft's payloads)."""
 
-    def __init__(self, process: WriterProcess, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self, process: WriterProcess, max_batch: int = MAX_BATCH, catalog: ShopTable | None = None
+    ) -> None:
+        """`catalog`: the service's, to finish the drafts the child cannot (None: those fail)."""
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, got {max_batch}.")
-        self.process, self.max_batch = process, max_batch
+        self.process, self.max_batch, self.catalog = process, max_batch, catalog
         self._lock = threading.Lock()  # guards the queue and the in-flight batch across loops
         self._pending: deque[Waiter] = deque()
         self._in_flight: list[Waiter] | None = None
@@ -54,6 +62,16 @@ class LoopCommitter:
         self.batches = self.committed = 0  # for tests and benchmarks: how well the batching works
 
     async def record(self, decision: DecisionDraft | DecisionRecord) -> Any:
+        try:
+            return await self._record(decision)
+        except NoCatalogError:
+            if self.catalog is None or not isinstance(decision, DecisionDraft):
+                raise
+        payloads, record = decision.finish(self.catalog)
+        await self._record(record)
+        return payloads
+
+    async def _record(self, decision: DecisionDraft | DecisionRecord) -> Any:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[Any] = loop.create_future()
         with self._lock:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.child_process import ChildProcess, catalog_copy
-from assistant.decision_draft import finish_item
+from assistant.decision_draft import NoCatalogError, finish_item
 from assistant.decision_log import DecisionRecord
 
 if TYPE_CHECKING:
@@ -57,8 +57,8 @@ class WriterProcess(ChildProcess):
         catalog_fingerprint: str = "",
     ) -> None:
         """`catalog_path`: the SQLite catalog the child loads to finish drafts, if it still holds the catalog
-        of `catalog_fingerprint` (else drafts fail, loudly); without it the child takes finished records
-        only."""
+        of `catalog_fingerprint` (else drafts fail with `NoCatalogError`, which `LoopCommitter` answers by
+        finishing them itself); without it the child takes finished records only."""
         catalog = None if catalog_path is None else (str(catalog_path), catalog_fingerprint)
         super().__init__("assistant.store.writer_process", (url, sqlite_synchronous, catalog))
 
@@ -124,7 +124,8 @@ def _failure(error: Exception) -> tuple[str, str]:
 def failure_error(failure: tuple[str, str]) -> Exception:
     """The exception a `(error type, message)` answer stands for in the parent."""
     kind, message = failure
-    return (ValueError if kind == "ValueError" else WriterProcessError)(message)
+    known: dict[str, type[Exception]] = {"ValueError": ValueError, "NoCatalogError": NoCatalogError}
+    return known.get(kind, WriterProcessError)(message)
 
 
 class _Checkpointer:

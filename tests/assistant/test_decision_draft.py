@@ -13,7 +13,15 @@ import numpy as np
 import pytest
 
 from assistant.bootstrap import Container, bootstrap, build_catalog
-from assistant.decision_draft import DecisionDraft, PackedDecision, finish_item, pack, payloads_of, unpack
+from assistant.decision_draft import (
+    DecisionDraft,
+    NoCatalogError,
+    PackedDecision,
+    finish_item,
+    pack,
+    payloads_of,
+    unpack,
+)
 from assistant.dispatch_service import DispatchService
 from assistant.explain import ExplainNeeds
 from assistant.preferences import Preferences
@@ -206,19 +214,47 @@ def test_under_uvloop_a_large_batch_of_drafts_is_answered_whole(container: Conta
 
 
 def test_a_writer_whose_catalog_file_changed_explains_nothing(container: Container, tmp_path: Path) -> None:
-    """Its file no longer holds the service's catalog (rebuilt since): a draft fails loudly rather than be
-    explained with other shops' names; records are still stored."""
-    catalog_path = tmp_path / "catalog.sqlite"
-    build_catalog(SqliteCatalogStore(catalog_path), 300, seed=99)
-    url = SqlStore.from_url(f"sqlite:///{tmp_path / 'rih.sqlite'}").url
-    process = WriterProcess(
-        url, catalog_path=catalog_path, catalog_fingerprint=container.catalog.fingerprint()
-    )
+    """Its file no longer holds the service's catalog (rebuilt since): the child fails a draft rather than
+    explain it with other shops' names, and still stores records."""
+    process = _writer_on_another_catalog(container, tmp_path)
     try:
         conn = process.connection()
         conn.send([drafts(container)[0], decision("d-1")])
         (failure, _), stored = conn.recv()
     finally:
         process.close()
-    assert failure is not None and "needs the catalog" in str(failure_error(failure))
+    assert failure is not None and isinstance(failure_error(failure), NoCatalogError)
     assert stored == (None, None)
+
+
+def test_the_service_finishes_what_such_a_writer_cannot_and_the_writer_commits_it(
+    container: Container, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from assistant.store.loop_commit import LoopCommitter
+
+    process = _writer_on_another_catalog(container, tmp_path)
+    base = drafts(container)
+    with_catalog, without = LoopCommitter(process, catalog=container.catalog), LoopCommitter(process)
+
+    async def run() -> list[Any]:
+        return await asyncio.gather(*(with_catalog.record(d) for d in base))
+
+    try:
+        answers = asyncio.run(run())
+        with pytest.raises(NoCatalogError):  # without the service's catalog, nobody can finish it
+            asyncio.run(without.record(base[0]._replace(record=replace(base[0].record, decision_id="x-1"))))
+    finally:
+        with_catalog.close()
+    assert answers == [d.finish(container.catalog)[0] for d in base]
+    store = SqlStore.from_url(f"sqlite:///{tmp_path / 'rih.sqlite'}")
+    for d in base:
+        assert store.get(d.decision_id) == d.finish(container.catalog)[1]
+
+
+def _writer_on_another_catalog(container: Container, tmp_path: Path) -> WriterProcess:
+    catalog_path = tmp_path / "catalog.sqlite"
+    build_catalog(SqliteCatalogStore(catalog_path), 300, seed=99)
+    url = SqlStore.from_url(f"sqlite:///{tmp_path / 'rih.sqlite'}").url
+    return WriterProcess(url, catalog_path=catalog_path, catalog_fingerprint=container.catalog.fingerprint())
