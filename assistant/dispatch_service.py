@@ -21,10 +21,9 @@ from assistant.decision_log import DecisionLog, Outcome
 from assistant.errors import InvalidFeedbackError
 from assistant.explain import ExplainNeeds
 from assistant.preferences import Preferences
-from assistant.rank_process import Found, Query, Ranking, RankJob, RankProcess, search_here
+from assistant.rank_process import Found, Query, Ranking, RankJob, RankProcess, rank_found, search_here
 from assistant.store.group_commit import DecisionWriter
-from dispatch_core.domain import Candidates, ClaimRequest, Decision
-from dispatch_core.errors import NoCandidatesError
+from dispatch_core.domain import ClaimRequest, Decision
 from dispatch_core.ranking import Dispatcher
 from retrieval.catalog.cities import find_city
 from retrieval.catalog.table import ShopTable
@@ -248,19 +247,13 @@ class DispatchService:
         """The candidates `found` for `query`, ranked; `record`: count them as offered (exposure)."""
         if query is None or found is None:
             return _Ranked(situation)
-        make = query.needs.make
-        request = self._request(prefs, claim, make, query.needs, exclude)
-        candidates = Candidates(found.rows, found.distance_km, found.coverage)
-        try:
-            with self.lock:
-                decision = self.dispatcher.rank(
-                    request, candidates, k=k, strategy=strategy, rng=self.rng, record=record
-                )
-                if record and self.ranker is not None:  # the ranker's replica counts the offers too
-                    self.ranker.offered([r.row for r in decision.recommendations])
-        except NoCandidatesError:
-            return _Ranked(situation, make=make, request=request, unmet={"candidates": len(found.rows)})
-        return _Ranked(situation, decision, make, request)
+        request = self._request(prefs, claim, query.needs.make, query.needs, exclude)
+        job = RankJob(query, request, k, strategy, record, seed=0)  # the draws come from self.rng
+        with self.lock:
+            ranking = rank_found(self.dispatcher, job, found, rng=self.rng)
+            if record and self.ranker is not None and isinstance(ranking, PackedDecision):
+                self.ranker.offered(ranking.rows())  # the ranker's replica counts the offers too
+        return _Ranked.of(situation, request, ranking)
 
     def feedback(self, decision_id: str, shop_id: str, outcome: str, reason: str | None = None) -> None:
         """Record an outcome and teach the strategy that made the decision (accepted = 1, rejected = 0)."""

@@ -101,10 +101,13 @@ def search_here(retriever: Retriever, query: Query) -> Found:
     return Found(found.rows, found.distance_km, found.coverage)
 
 
-def rank_found(dispatcher: Dispatcher, job: RankJob, found: Found) -> Ranking:
-    """Rank what was `found` for `job` (the caller holds whatever lock guards `dispatcher`)."""
+def rank_found(
+    dispatcher: Dispatcher, job: RankJob, found: Found, rng: np.random.Generator | None = None
+) -> Ranking:
+    """Rank what was `found` for `job` (the caller holds whatever lock guards `dispatcher`); the exploration
+    draws come from `rng`, by default a generator seeded with `job.seed`."""
     candidates = Candidates(found.rows, found.distance_km, found.coverage)
-    rng = np.random.default_rng(job.seed)
+    rng = rng if rng is not None else np.random.default_rng(job.seed)
     try:
         decision = dispatcher.rank(
             job.request, candidates, k=job.k, strategy=job.strategy, rng=rng, record=job.record
